@@ -100,6 +100,9 @@ class RawInputError(ValueError):
         self.record = record
         super().__init__(self._message())
 
+    def __reduce__(self):  # keyword-only arguments: rebuild explicitly (pickling across worker processes)
+        return (_rebuild_raw_input_error, (self.reason, self.path, self.line, self.index, self.record))
+
     def _message(self) -> str:
         where = self.path
         if self.line is not None:
@@ -108,6 +111,11 @@ class RawInputError(ValueError):
             where += f", record {self.index} of the page"
         what = f" (record {self.record})" if self.record is not None else ""
         return f"{where}{what}: {self.reason}"
+
+
+def _rebuild_raw_input_error(reason, path, line, index, record) -> RawInputError:
+    """Unpickle a :class:`RawInputError` (raised in a worker process, re-raised in the parent)."""
+    return RawInputError(reason, path=path, line=line, index=index, record=record)
 
 
 @dataclass(frozen=True)
