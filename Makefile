@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: book test venv lock clean
+.PHONY: book chapter link test venv lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,22 @@ $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 venv: $(STAMP)
+
+# Link the reference captures from ../shared/reference-data into data/snapshots/
+# (idempotent; exits 2 with instructions when the captures are absent).
+link: venv
+	@$(BIN)/hubcommunity link-reference
+
+# Execute every chapter (cached) and write the site to _build/html; warnings are errors.
+book: link
+	@$(BIN)/python -m hubcommunity.build
+
+# One chapter alone, e.g. make chapter CHAPTER=book/rq1_activity.md (STRICT=0: warnings allowed)
+# -> _build/chapters/<name>/_build/html; never touches the main _build/html.
+STRICT ?= 1
+chapter: link
+	@test -n "$(CHAPTER)" || { echo "usage: make chapter CHAPTER=book/<chapter>.md [STRICT=0]"; exit 2; }
+	@$(BIN)/python -m hubcommunity.build --chapter $(CHAPTER) $(if $(filter 0,$(STRICT)),--no-strict,)
 
 test: venv
 	$(BIN)/python -m pytest

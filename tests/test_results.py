@@ -91,12 +91,17 @@ def test_glue_inside_a_kernel_like_shell(tmp_path):
 
     shell = InteractiveShell.instance()
     published = []
-    shell.display_pub.publish = lambda data, metadata=None, **kw: published.append(data)
+    shell.display_pub.publish = lambda data, metadata=None, **kw: published.append((data, metadata))
     try:
-        ChapterResults("demo", directory=tmp_path).number("share", 0.5, fmt="{:.0%}")
+        ChapterResults("demo", directory=tmp_path).number("big", 760000)
     finally:
         InteractiveShell.clear_instance()
-    assert published == [{"application/papermill.record/text/plain": "50%"}]
+    (data, metadata), = published
+    assert data == {"application/papermill.record/text/plain": "'760,000'"}
+    assert metadata["strip_text_quotes"] is True and metadata["scrapbook"]["name"] == "big"
+    # what {glue:text} does with it: the formatted text, not a tuple
+    from myst_nb.core.variables import format_plain_text
+    assert format_plain_text(data["application/papermill.record/text/plain"], "s") == "760,000"
 
 
 def test_load_results_names_bad_file(tmp_path):

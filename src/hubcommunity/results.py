@@ -112,13 +112,18 @@ def format_number(value: int | float, fmt: str | None = None, key: str = "?") ->
 
 
 class Text:
-    """A glued value whose only representation is its text (no quotes, no repr)."""
+    """A glued string that pastes as itself.
+
+    Its ``text/plain`` is the quoted ``repr`` (myst-nb's ``{glue:text}`` literal-evals
+    it, so ``760,000`` is not read as a tuple) and the output asks
+    ``{glue}`` to strip the quotes (``strip_text_quotes``).
+    """
 
     def __init__(self, text: str):
         self.text = text
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        return {"text/plain": self.text}
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
+        return {"text/plain": repr(self.text)}, {"strip_text_quotes": True}
 
     def __repr__(self) -> str:
         return self.text

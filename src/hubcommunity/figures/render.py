@@ -127,7 +127,7 @@ def write_bundle(directory: Path) -> Path:
     """
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / BUNDLE_NAME
-    stamp = directory / (BUNDLE_NAME + ".version")
+    stamp = directory.parent / f"{directory.name}.version"  # outside the copied folder
     version = json.dumps(library_versions(), sort_keys=True)
     if target.exists() and stamp.exists() and stamp.read_text() == version:
         return target
