@@ -1,0 +1,376 @@
+"""The live collector: capture (a sample of) the Hugging Face Hub into a raw snapshot.
+
+:func:`collect` lists models, datasets and spaces in bulk (``expand=`` fields,
+spaces with ``models``), then fetches each repository's commit history and
+discussions with their events, on a bounded thread pool paced just under the
+Hub's rate limit (:mod:`.scheduler`), through ``huggingface_hub``'s HTTP
+session (:mod:`.http`). It writes the snapshot layout of ``CONTRIBUTING.md``::
+
+    DEST/manifest.json
+    DEST/raw/{models,datasets,spaces,commits,discussions,fetch_errors}/<stream>-<seq>.jsonl.gz
+
+Records are the Hub's JSON as sent (see :mod:`.listing` and :mod:`.details`
+for the exact shapes). Work is committed in batches to a journal
+(:mod:`.checkpoint`), so a killed run resumes with ``resume=True`` and loses
+or duplicates nothing. ``incremental_from`` reuses an earlier snapshot for
+unchanged repositories (:mod:`.incremental`).
+
+The token comes from ``token``, ``HF_TOKEN`` or the huggingface_hub login;
+it is sent only in the ``Authorization`` header and never written anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from .. import __version__
+from .checkpoint import STATE_DIR, STREAMS, Journal, atomic_write_bytes
+from .details import RepoResult, Reuse, fetch_repo
+from .http import Counters, HubHttp
+from .listing import EXPAND, REPO_TYPES, STREAM_OF, CollectError, list_repos
+from .scheduler import RateScheduler
+
+__all__ = ["CollectError", "Summary", "collect", "register_cli"]
+
+log = logging.getLogger(__name__)
+DETAILS = ("commits", "discussions")
+DEFAULT_ENDPOINT = "https://huggingface.co"
+
+
+@dataclass
+class Summary:
+    """What a collection did. ``requests`` counts every HTTP attempt, retries included."""
+
+    snapshot: Path
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    errors_by_kind: dict[str, int] = field(default_factory=dict)
+    records: dict[str, int] = field(default_factory=dict)
+    repos_listed: dict[str, int] = field(default_factory=dict)
+    reused: dict[str, int] = field(default_factory=dict)
+    wire: dict[str, Any] = field(default_factory=dict)
+    elapsed_seconds: float = 0.0
+    resumed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (stored as the manifest's ``summary``)."""
+        return {
+            "requests": self.requests, "retries": self.retries, "rate_limited_429": self.rate_limited,
+            "errors_by_kind": self.errors_by_kind, "records": self.records, "repos_listed": self.repos_listed,
+            "reused": self.reused, "wire": self.wire, "elapsed_seconds": round(self.elapsed_seconds, 3),
+            "resumed": self.resumed,
+        }
+
+    def text(self) -> str:
+        """A few human-readable lines."""
+        recs = ", ".join(f"{k} {v:,}" for k, v in self.records.items())
+        errs = ", ".join(f"{k} {v:,}" for k, v in self.errors_by_kind.items()) or "none"
+        return (f"snapshot {self.snapshot}\n"
+                f"requests {self.requests:,} (retries {self.retries:,}, 429 answers {self.rate_limited:,}) "
+                f"in {self.elapsed_seconds:,.1f} s\n"
+                f"records: {recs}\nfetch errors: {errs}\n"
+                f"reused from earlier snapshot: {self.reused or 'nothing'}")
+
+
+def resolve_token(token: str | None) -> str | None:
+    """``token``, else ``HF_TOKEN`` / the huggingface_hub login (``huggingface_hub.get_token``)."""
+    if token:
+        return token
+    from huggingface_hub import get_token
+
+    return get_token()
+
+
+def _requested(repo_types, author, sample, seed, limit, details, incremental_from, endpoint) -> dict[str, Any]:
+    return {
+        "repo_types": list(repo_types), "author": author, "sample": sample,
+        "seed": seed if sample is not None else None, "limit": limit, "details": list(details),
+        "expand": {t: list(EXPAND[t]) for t in repo_types},
+        "commits_revision": "main" if "commits" in details else None,
+        "incremental_from": str(incremental_from) if incremental_from else None,
+        "endpoint": endpoint,
+    }
+
+
+def _progress(progress: bool, **kw):
+    from tqdm.auto import tqdm
+
+    return tqdm(disable=not progress, file=sys.stderr, dynamic_ncols=True, **kw)
+
+
+def collect(dest: str | Path, repo_types: Iterable[str] = REPO_TYPES, author: str | None = None,
+            sample: float | None = None, seed: int = 0, limit: int | None = None,
+            details: Iterable[str] = DETAILS, incremental_from: str | Path | None = None,
+            endpoint: str | None = None, token: str | None = None, max_concurrency: int = 8,
+            progress: bool = True, resume: bool = False, *, page_size: int = 1000, batch_size: int = 200,
+            batch_seconds: float = 30.0, timeout: float = 30.0, max_retries: int = 6,
+            backoff_base: float = 1.0, rate_safety: float = 0.97, name: str | None = None) -> Summary:
+    """Collect a snapshot of the Hub into ``dest``; return a :class:`Summary`.
+
+    Args:
+        dest: the snapshot directory to create (or to resume with ``resume=True``).
+        repo_types: any of ``"model"``, ``"dataset"``, ``"space"``.
+        author: only repositories of this user or organisation (server-side filter).
+        sample: keep a reproducible fraction (0-1] of repositories, chosen by a hash
+            of ``seed`` and the repository id (see :func:`.listing.in_sample`).
+        limit: keep at most this many repositories per type (after sampling).
+        details: any of ``"commits"``, ``"discussions"``; empty for listings only.
+        incremental_from: an earlier snapshot directory whose details are reused for
+            repositories whose ``sha`` and ``lastModified`` did not change.
+        endpoint: the Hub URL (default ``HF_ENDPOINT`` as read by huggingface_hub,
+            else https://huggingface.co). Every URL is built from it.
+        token: a Hub token; default ``HF_TOKEN`` or the huggingface_hub login.
+        max_concurrency: worker threads fetching repository details.
+        progress: show tqdm progress bars on stderr.
+        resume: continue an interrupted collection in ``dest``.
+        page_size, batch_size, batch_seconds, timeout, max_retries, backoff_base, rate_safety:
+            listing page size; repositories per committed batch and the longest time
+            (s) between commits; request timeout (s); retries of 5xx/timeouts; first
+            backoff (s); fraction of the allowed request rate to use.
+        name: the snapshot's name in the manifest (default: ``dest``'s directory name).
+
+    Raises:
+        FileExistsError: ``dest`` holds a collection and ``resume`` is False.
+        ValueError: bad arguments, or ``resume`` with different arguments.
+        CollectError: a listing page failed for good.
+    """
+    t0 = time.monotonic()
+    dest = Path(dest)
+    repo_types = tuple(repo_types)
+    details = tuple(details)
+    bad = [t for t in repo_types if t not in REPO_TYPES] + [d for d in details if d not in DETAILS]
+    if bad or not repo_types:
+        raise ValueError(f"unknown repository types or details: {bad or 'none given'}")
+    if sample is not None and not 0 < sample <= 1:
+        raise ValueError(f"sample must be a fraction in (0, 1], got {sample}")
+    if endpoint is None:
+        from huggingface_hub import constants
+
+        endpoint = constants.ENDPOINT or DEFAULT_ENDPOINT
+    endpoint = endpoint.rstrip("/")
+    requested = _requested(repo_types, author, sample, seed, limit, details, incremental_from, endpoint)
+
+    state_dir = dest / STATE_DIR
+    run_file = state_dir / "run.json"
+    if (dest / "manifest.json").exists() and not state_dir.exists():
+        if not resume:
+            raise FileExistsError(f"{dest} already holds a finished snapshot")
+        manifest = json.loads((dest / "manifest.json").read_text())
+        summary = Summary(dest, resumed=True)
+        summary.records = {s["kind"]: s["records"] for s in manifest.get("streams", [])}
+        return summary
+    if run_file.exists():
+        if not resume:
+            raise FileExistsError(f"{dest} holds an interrupted collection: resume it with resume=True (--resume)")
+        previous = json.loads(run_file.read_text())
+        if previous["requested"] != requested:
+            raise ValueError(f"{dest}: --resume with different options than the interrupted run: "
+                             f"was {previous['requested']}, now {requested}")
+        started_at = previous["started_at"]
+    else:
+        if dest.exists() and any(dest.iterdir()):
+            raise FileExistsError(f"{dest} exists and is not empty")
+        state_dir.mkdir(parents=True, exist_ok=True)
+        started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        atomic_write_bytes(run_file, json.dumps({"requested": requested, "started_at": started_at}).encode())
+    journal = Journal(dest).open()
+    summary = Summary(dest, resumed=bool(journal.entries))
+
+    counters = Counters()
+    http = HubHttp(endpoint, resolve_token(token), RateScheduler(safety=rate_safety), counters,
+                   timeout=timeout, max_retries=max_retries, backoff_base=backoff_base)
+
+    # 1. listings (one thread per type: they share the scheduler)
+    bars = {t: _progress(progress, desc=f"list {t}s", unit=" repos", position=i)
+            for i, t in enumerate(repo_types)}
+
+    def _list(t: str) -> int:
+        return list_repos(http, journal, t, author=author, sample=sample, seed=seed, limit=limit,
+                          page_size=page_size, on_page=lambda listed, kept: bars[t].update(kept))
+
+    with ThreadPoolExecutor(max_workers=len(repo_types), thread_name_prefix="list") as pool:
+        kept = dict(zip(repo_types, pool.map(_list, repo_types)))
+    for b in bars.values():
+        b.close()
+    summary.repos_listed = kept
+
+    # 2. per-repository details
+    if details:
+        previous = None
+        if incremental_from is not None:
+            from .incremental import load_previous
+
+            previous = load_previous(incremental_from)
+        _collect_details(http, journal, repo_types, details, previous, max_concurrency, progress,
+                         batch_size, batch_seconds, summary, counters)
+
+    # 3. manifest, then drop the journal
+    _finish(dest, journal, requested, started_at, name, summary, counters, t0)
+    shutil.rmtree(state_dir)
+    return summary
+
+
+def _pending_repos(journal: Journal, repo_types: tuple[str, ...]) -> list[tuple[str, dict]]:
+    """Listed repositories (first occurrence of each id) whose details are not committed yet."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for t in repo_types:
+        for rec in journal.iter_records(STREAM_OF[t]):
+            key = (t, rec["id"])
+            if key in seen or f"repo:{t}:{rec['id']}" in journal.done:
+                seen.add(key)
+                continue
+            seen.add(key)
+            out.append((t, rec))
+    return out
+
+
+def _collect_details(http: HubHttp, journal: Journal, repo_types, details, previous, max_concurrency: int,
+                     progress: bool, batch_size: int, batch_seconds: float, summary: Summary,
+                     counters: Counters) -> None:
+    pending = _pending_repos(journal, repo_types)
+    bar = _progress(progress, desc="details", unit=" repos", total=len(pending))
+    reused = {"commits": 0, "threads": 0}
+    buffer_units: list[str] = []
+    buffer: dict[str, list[dict]] = {s: [] for s in STREAMS}
+    last_commit = time.monotonic()
+
+    def work(t: str, rec: dict) -> RepoResult:
+        reuse: Reuse | None = previous.reuse_for(t, rec) if previous is not None else None
+        return fetch_repo(http, t, rec["id"], commits="commits" in details,
+                          discussions="discussions" in details, reuse=reuse)
+
+    def flush() -> None:
+        nonlocal last_commit
+        if buffer_units:
+            journal.commit(list(buffer_units), buffer)
+            buffer_units.clear()
+            for s in STREAMS:
+                buffer[s] = []
+        last_commit = time.monotonic()
+
+    with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="details") as pool:
+        running: dict[Future, str] = {}
+        queue = iter(pending)
+        exhausted = False
+        while running or not exhausted:
+            while not exhausted and len(running) < max_concurrency * 4:
+                item = next(queue, None)
+                if item is None:
+                    exhausted = True
+                    break
+                t, rec = item
+                running[pool.submit(work, t, rec)] = f"repo:{t}:{rec['id']}"
+            done, _ = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
+            for fut in done:
+                unit = running.pop(fut)
+                result = fut.result()  # an unexpected exception stops the run; committed work is kept
+                buffer_units.append(unit)
+                for s, recs in result.records.items():
+                    buffer[s].extend(recs)
+                reused["commits"] += int(result.reused_commits)
+                reused["threads"] += result.reused_threads
+                bar.update(1)
+            bar.set_postfix(req=counters.requests, r429=counters.rate_limited, refresh=False)
+            if len(buffer_units) >= batch_size or (buffer_units and time.monotonic() - last_commit >= batch_seconds):
+                flush()
+        flush()
+    bar.close()
+    if previous is not None:
+        summary.reused = reused
+
+
+def _finish(dest: Path, journal: Journal, requested: dict, started_at: str, name: str | None,
+            summary: Summary, counters: Counters, t0: float) -> None:
+    """Write ``manifest.json`` from the journal (streams, counts, sha256) and fill ``summary``."""
+    from huggingface_hub import __version__ as hub_version
+
+    from ..snapshot import Stream, write_manifest
+
+    streams, captured = [], {}
+    for s in STREAMS:
+        parts = journal.parts(s)
+        if not parts:
+            continue
+        streams.append(Stream(kind=s, files=[p.file for p in parts], format="records",
+                              records=sum(p.records for p in parts),
+                              sha256={p.file: p.sha256 for p in parts},
+                              sizes={p.file: p.size for p in parts}).to_json())
+        last = max(e.time for e in journal.entries if any(p.stream == s for p in e.parts))
+        captured[s] = datetime.fromtimestamp(last, timezone.utc).date().isoformat()
+    errors: dict[str, int] = {}
+    for rec in journal.iter_records("fetch_errors"):
+        key = f"{rec['scope']}:{rec['http_status']}"
+        errors[key] = errors.get(key, 0) + 1
+    summary.records = {s["kind"]: s["records"] for s in streams}
+    summary.errors_by_kind = dict(sorted(errors.items()))
+    summary.requests, summary.retries, summary.rate_limited = counters.requests, counters.retries, counters.rate_limited
+    summary.wire = counters.to_json()
+    summary.elapsed_seconds = time.monotonic() - t0
+    manifest = {
+        "name": name or dest.name,
+        "description": (f"Live capture of the Hugging Face Hub API ({', '.join(requested['repo_types'])}; "
+                        f"details: {', '.join(requested['details']) or 'none'}) by hubcommunity.collect."),
+        "source": {"endpoint": requested["endpoint"], "api": "Hugging Face Hub REST API"},
+        "license": "Hub metadata; subject to the Hugging Face terms of service and each repository's terms",
+        "captured_at": captured,
+        "started_at": started_at,
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "client": {"huggingface_hub": hub_version},
+        "requested": requested,
+        "streams": streams,
+        "created_by": f"hubcommunity {__version__}",
+        "summary": summary.to_json(),
+    }
+    write_manifest(dest, manifest)
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def _cmd_collect(args: Any) -> int:
+    details = [d for d, off in (("commits", args.no_commits), ("discussions", args.no_discussions)) if not off]
+    try:
+        summary = collect(args.dest, repo_types=args.types, author=args.author, sample=args.sample,
+                          seed=args.seed, limit=args.limit, details=details,
+                          incremental_from=args.incremental_from, endpoint=args.endpoint,
+                          max_concurrency=args.max_concurrency, progress=not args.no_progress,
+                          resume=args.resume)
+    except (FileExistsError, ValueError, CollectError) as exc:
+        print(f"hubcommunity collect: {exc}", file=sys.stderr)
+        return 2
+    print(summary.text())
+    return 0
+
+
+def register_cli(subparsers: Any) -> None:
+    """Add the ``collect`` subcommand."""
+    p = subparsers.add_parser(
+        "collect", help="capture (a sample of) the Hub into a snapshot directory",
+        description="Collect listings, commit histories and discussions from the Hugging Face Hub API into a "
+                    "raw snapshot. The token comes from HF_TOKEN or `hf auth login`; it is never written.")
+    p.add_argument("dest", help="snapshot directory to create (e.g. data/snapshots/hub-2026-11)")
+    p.add_argument("--types", nargs="+", choices=REPO_TYPES, default=list(REPO_TYPES), metavar="TYPE",
+                   help="repository types: model dataset space (default: all)")
+    p.add_argument("--author", help="only repositories of this user or organisation")
+    p.add_argument("--sample", type=float, metavar="FRACTION", help="reproducible random fraction of repositories")
+    p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N repositories per type")
+    p.add_argument("--no-commits", action="store_true", help="skip commit histories")
+    p.add_argument("--no-discussions", action="store_true", help="skip discussions and pull requests")
+    p.add_argument("--incremental-from", metavar="SNAPSHOT", help="reuse an earlier snapshot for unchanged repos")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted collection in DEST")
+    p.add_argument("--endpoint", help="Hub URL (default: HF_ENDPOINT or https://huggingface.co)")
+    p.add_argument("--max-concurrency", type=int, default=8, help="parallel requests (default 8)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.set_defaults(func=_cmd_collect)
