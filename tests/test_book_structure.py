@@ -382,7 +382,7 @@ def test_references_bib_parses_and_holds_the_book_sources():
         pytest.skip("book/references.bib not created yet")
     entries = parse_file(str(BIB), "bibtex").entries
     wanted = {
-        "osborne2024community", "stalnaker2025mlsupplychain", "toma2025answering",
+        "osborne2024community", "osborne2024hfhubmining", "stalnaker2025mlsupplychain", "toma2025answering",
         "hfquestionanswer2024", "clauset2009powerlaw", "alstott2014powerlaw",
         "borgatti2000coreperiphery", "hagberg2008networkx", "dunn1964multiple", "holm1979simple",
         "kruskal1952ranks", "tomczak2014effectsize", "vanderplas2018altair", "jupyterbook2020",
