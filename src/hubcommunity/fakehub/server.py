@@ -154,6 +154,13 @@ class _Server(ThreadingHTTPServer):
         self.hub = hub
         super().__init__(("127.0.0.1", 0), _Handler)
 
+    def handle_error(self, request, client_address) -> None:
+        """Ignore clients that hang up (timeouts on purpose); report anything else."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
 
 class FakeHub:
     """The fake Hub: a threading HTTP server on an ephemeral port of 127.0.0.1.
