@@ -300,12 +300,15 @@ def glue_problems(pages: dict[str, Page]) -> list[str]:
                 problems.append(f"{where}: pastes from {doc!r}, which is not a page in _toc.yml")
             if role == "glue:text" and ":" not in rest:
                 problems.append(f"{where}: {{glue:text}}`{content}` needs a format spec (e.g. ':s')")
+            if role == "glue":
+                # across pages, myst-nb pastes text/plain as code with its quotes: use {glue:text}
+                problems.append(f"{where}: use {{glue:text}}`{content}:s` to paste from another page")
     return problems
 
 
 BAD = """# Bad
 
-{numref}`fig-missing` {doc}`nowhere` {cite}`k1, nokey` {glue:text}`rq1.md::n` {glue:text}`gone.md::n:s`
+{numref}`fig-missing` {doc}`nowhere` {cite}`k1, nokey` {glue:text}`rq1.md::n` {glue:text}`gone.md::n:s` {glue}`rq1.md::m`
 
 ```{figure} x.png
 ```
@@ -346,6 +349,7 @@ def test_the_checks_report_each_kind_of_problem():
     assert strip(glue_problems(pages)) == [
         "{glue:text}`rq1.md::n` needs a format spec (e.g. ':s')",
         "pastes from 'gone.md', which is not a page in _toc.yml",
+        "use {glue:text}`rq1.md::m:s` to paste from another page",
     ]
 
 
