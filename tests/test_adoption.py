@@ -250,3 +250,26 @@ def test_empty_space_models_gives_all_zero():
     assert len(out) == len(REPOS) and out["adoption"].sum() == 0
     c = ad.concentration(out["adoption"])
     assert c["total"] == 0 and math.isnan(c["top1_share"])
+
+
+def test_residual_population_adopted_drops_zeros_and_popular_unadopted_lists_them():
+    frame = pd.DataFrame(
+        {
+            "model_id": ["a", "b", "c", "z1", "z2", "gone"],
+            "owner": ["o", "o", "o", "p", "q", "r"],
+            "adoption": [9, 99, 999, 0, 0, 0],
+            "downloads": pd.array([9, 99, 999, 5000, 50, pd.NA], dtype="Int64"),
+            "likes": pd.array([0, 0, 0, 1, 2, 0], dtype="Int64"),
+            "pipeline_tag": None,
+            "listed": [True, True, True, True, True, True],
+        }
+    )
+    res, fit = ad.adoption_residuals(frame)  # adopted only: exact line y = x
+    assert fit["n"] == 3 and fit["slope"] == pytest.approx(1.0) and fit["intercept"] == pytest.approx(0.0, abs=1e-12)
+    _, fit_all = ad.adoption_residuals(frame, population="all")
+    assert fit_all["n"] == 5  # 'gone' has no downloads
+    with pytest.raises(ValueError, match="population"):
+        ad.adoption_residuals(frame, population="some")
+    pop = ad.popular_unadopted(frame, n=5)
+    assert pop["model_id"].tolist() == ["z1", "z2"]
+    assert pop["rank"].tolist() == [1, 2]

@@ -63,6 +63,7 @@ __all__ = [
     "top_adopted",
     "popularity_correlations",
     "adoption_residuals",
+    "popular_unadopted",
 ]
 
 #: Relations of a model to its base model (tidy ``base_models.relation``).
@@ -147,18 +148,25 @@ def listed_models(repos: pd.DataFrame, snapshot: str | None = None) -> pd.DataFr
             "pipeline_tag": models["pipeline_tag"].astype("string"),
         }
     ).reset_index(drop=True)
-    out["owner"] = out["owner"].fillna(owner_of(out["model_id"]))
+    _fill_owner(out)
     dup = out["model_id"].duplicated()
     if dup.any():
         raise ValueError(f"repos: model id {out.loc[dup, 'model_id'].iloc[0]!r} is listed more than once")
     return out
 
 
+def _fill_owner(frame: pd.DataFrame) -> None:
+    """Fill missing ``owner`` values in place from the ``model_id`` prefix."""
+    missing = frame["owner"].isna()
+    if missing.any():
+        frame.loc[missing, "owner"] = owner_of(frame.loc[missing, "model_id"])
+
+
 def _with_unlisted(counts: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
     """Outer-join per-model counts onto the listed models (zeros for unadopted)."""
     out = models.merge(counts, on="model_id", how="outer", indicator=True)
     out["listed"] = (out.pop("_merge") != "right_only").astype(bool)
-    out["owner"] = out["owner"].fillna(owner_of(out["model_id"]))
+    _fill_owner(out)
     count_cols = [c for c in counts.columns if c != "model_id"]
     out[count_cols] = out[count_cols].fillna(0).astype("int64")
     return out.sort_values(["adoption", "model_id"], ascending=[False, True]).reset_index(drop=True)
@@ -210,22 +218,22 @@ def resolve_model_ids(raw_ids: pd.Series, listed_ids: pd.Series, legacy_orgs=LEG
     raw = pd.Series(pd.unique(raw_ids.dropna().astype(str)), dtype="object")
     listed = pd.Series(pd.unique(listed_ids.dropna().astype(str)), dtype="object")
     listed_set = set(listed)
-    lower = listed.str.lower()
-    unique_lower = lower[~lower.duplicated(keep=False)]
-    by_lower = dict(zip(unique_lower, listed[unique_lower.index]))
-    legacy = {}
-    for org in legacy_orgs:
-        prefix = org + "/"
-        for full in listed[listed.str.startswith(prefix)]:
-            legacy.setdefault(full[len(prefix):], []).append(full)
+    by_lower: dict[str, str] = {}
+    if not raw.isin(listed_set).all():  # only build the case-folded index when needed
+        lower = listed.str.lower()
+        unique_lower = lower[~lower.duplicated(keep=False)]
+        by_lower = dict(zip(unique_lower, listed[unique_lower.index]))
     model_ids, how = [], []
     for rid in raw:
         if rid in listed_set:
             model_ids.append(rid), how.append("exact")
-        elif rid.lower() in by_lower:
+            continue
+        if rid.lower() in by_lower:
             model_ids.append(by_lower[rid.lower()]), how.append("case")
-        elif "/" not in rid and len(legacy.get(rid, ())) == 1:
-            model_ids.append(legacy[rid][0]), how.append("legacy")
+            continue
+        legacy = [f"{org}/{rid}" for org in legacy_orgs if f"{org}/{rid}" in listed_set] if "/" not in rid else []
+        if len(legacy) == 1:
+            model_ids.append(legacy[0]), how.append("legacy")
         else:
             model_ids.append(rid), how.append("unresolved")
     return pd.DataFrame(
@@ -258,16 +266,20 @@ def infer_relations(base_models: pd.DataFrame, repos: pd.DataFrame) -> pd.DataFr
     todo = ~declared
     if not todo.any():
         return out
-    models = repos[repos["repo_type"] == "model"].drop_duplicates("repo_id").set_index("repo_id")
-    tag_sets = models["tags"].map(lambda t: frozenset(t) if t is not None and not _isna(t) else frozenset())
-    libs = models["library"].astype("string")
-    n_bases = out.groupby("model_id")["base_model_id"].nunique()
     ids = out.loc[todo, "model_id"]
-    tags = ids.map(tag_sets).map(lambda t: t if isinstance(t, frozenset) else frozenset())
-    lib = ids.map(libs).astype("string")
-    is_adapter = lib.isin(_ADAPTER_LIBRARIES).fillna(False) | tags.map(lambda t: bool(t & _ADAPTER_TAGS))
-    is_merge = tags.map(lambda t: bool(t & _MERGE_TAGS)) | (ids.map(n_bases) > 1)
-    is_quant = lib.isin(_QUANTIZED_LIBRARIES).fillna(False) | tags.map(lambda t: bool(t & _QUANTIZED_TAGS))
+    wanted = (repos["repo_type"] == "model") & repos["repo_id"].isin(ids.unique())
+    models = repos[wanted].drop_duplicates("repo_id").set_index("repo_id")
+    tag_long = models["tags"].explode().astype("string")  # one row per (model, tag); index = model id
+
+    def has_tag(tagset: frozenset) -> pd.Series:
+        hit = tag_long.isin(tagset).groupby(level=0).any()
+        return ids.map(hit).fillna(False).astype(bool)
+
+    lib = ids.map(models["library"].astype("string")).astype("string")
+    n_bases = out.groupby("model_id")["base_model_id"].nunique()
+    is_adapter = lib.isin(_ADAPTER_LIBRARIES).fillna(False).astype(bool) | has_tag(_ADAPTER_TAGS)
+    is_merge = has_tag(_MERGE_TAGS) | (ids.map(n_bases) > 1)
+    is_quant = lib.isin(_QUANTIZED_LIBRARIES).fillna(False).astype(bool) | has_tag(_QUANTIZED_TAGS)
     rel = np.select(
         [is_adapter.to_numpy(bool), is_merge.to_numpy(bool), is_quant.to_numpy(bool)],
         ["adapter", "merge", "quantized"],
@@ -275,13 +287,6 @@ def infer_relations(base_models: pd.DataFrame, repos: pd.DataFrame) -> pd.DataFr
     )
     out.loc[todo, "relation"] = rel
     return out
-
-
-def _isna(value) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def derivation_edges(
@@ -503,22 +508,33 @@ def popularity_correlations(adoption: pd.DataFrame, column: str = "adoption") ->
     return pd.DataFrame(rows)
 
 
-def adoption_residuals(adoption: pd.DataFrame, column: str = "adoption", predictor: str = "downloads") -> tuple[pd.DataFrame, dict]:
+def adoption_residuals(
+    adoption: pd.DataFrame, column: str = "adoption", predictor: str = "downloads", population: str = "adopted"
+) -> tuple[pd.DataFrame, dict]:
     """Adoption against what popularity predicts: a log-log least-squares fit.
 
-    Method (*decision*): over listed models with ``predictor`` known, fit
+    Method (*decision*): over listed models with ``predictor`` known (and,
+    with ``population="adopted"``, the default, adoption of at least 1), fit
     ``log10(1 + adoption) = a + b * log10(1 + predictor)`` by ordinary least
     squares (the ``+1`` keeps zeros). The residual, in log10 units, says how
     many orders of magnitude a model's adoption lies above (positive) or
     below (negative) the fitted line; ``ratio = 10**residual`` is the factor
-    on ``1 + adoption``.
+    on ``1 + adoption``. The default population is the adopted models
+    because over all models the fit is dominated by the many never-adopted,
+    rarely downloaded ones (slope near 0); the models that nobody builds on
+    despite many downloads are listed by :func:`popular_unadopted` instead.
 
     Returns ``(frame, fit)``: the input rows used, with ``predicted``
     (``10**fitted - 1``, adoption units), ``residual`` and ``ratio`` columns,
     sorted by residual descending; and ``fit = {"intercept", "slope",
     "r2", "n"}``.
     """
-    frame = adoption[adoption["listed"]].dropna(subset=[predictor]).copy()
+    if population not in ("all", "adopted"):
+        raise ValueError(f"population must be 'all' or 'adopted', got {population!r}")
+    frame = adoption[adoption["listed"]].dropna(subset=[predictor])
+    if population == "adopted":
+        frame = frame[frame[column] > 0]
+    frame = frame.copy()
     x = np.log10(1.0 + frame[predictor].to_numpy(float))
     y = np.log10(1.0 + frame[column].to_numpy(float))
     if len(frame) < 2 or np.ptp(x) == 0:
@@ -533,3 +549,15 @@ def adoption_residuals(adoption: pd.DataFrame, column: str = "adoption", predict
     frame["ratio"] = 10.0**resid
     frame = frame.sort_values(["residual", "model_id"], ascending=[False, True]).reset_index(drop=True)
     return frame, {"intercept": float(intercept), "slope": float(slope), "r2": r2, "n": int(len(frame))}
+
+
+def popular_unadopted(adoption: pd.DataFrame, n: int = 10, column: str = "adoption", by: str = "downloads") -> pd.DataFrame:
+    """The ``n`` listed models with the highest ``by`` (downloads) and adoption 0.
+
+    Output columns: ``rank, model_id, owner, downloads, likes, pipeline_tag``
+    (ties broken by id).
+    """
+    zero = adoption[adoption["listed"] & (adoption[column] == 0)].dropna(subset=[by])
+    top = zero.sort_values([by, "model_id"], ascending=[False, True]).head(n).copy()
+    top.insert(0, "rank", np.arange(1, len(top) + 1))
+    return top[["rank", "model_id", "owner", "downloads", "likes", "pipeline_tag"]].reset_index(drop=True)
