@@ -64,6 +64,7 @@ __all__ = [
     "popularity_correlations",
     "adoption_residuals",
     "popular_unadopted",
+    "adoption_ccdfs",
 ]
 
 #: Relations of a model to its base model (tidy ``base_models.relation``).
@@ -561,3 +562,24 @@ def popular_unadopted(adoption: pd.DataFrame, n: int = 10, column: str = "adopti
     top = zero.sort_values([by, "model_id"], ascending=[False, True]).head(n).copy()
     top.insert(0, "rank", np.arange(1, len(top) + 1))
     return top[["rank", "model_id", "owner", "downloads", "likes", "pipeline_tag"]].reset_index(drop=True)
+
+
+def adoption_ccdfs(frames: dict[str, pd.Series], max_points: int | None = 200) -> pd.DataFrame:
+    """Long table of CCDFs for plotting: ``series, x, ccdf, n``.
+
+    ``frames`` maps a series label (e.g. "spaces", "derivation: adapter") to
+    a Series of counts over the whole population (zeros included, so each
+    curve starts at the share of units with x >= 1). Each curve is
+    :func:`hubcommunity.analysis.distributions.ccdf` thinned to about
+    ``max_points`` points; ``n`` is the population size. Series with no
+    positive value contribute no rows.
+    """
+    parts = []
+    for label, values in frames.items():
+        curve = dist.ccdf(values, max_points=max_points)
+        curve.insert(0, "series", label)
+        curve["n"] = int(dist.as_values(values).size)
+        parts.append(curve)
+    if not parts:
+        return pd.DataFrame(columns=["series", "x", "ccdf", "n"])
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,97 @@
+"""The RQ3 chart builders produce valid Vega-Lite with the intended encodings."""
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from hubcommunity.analysis import adoption as ad
+from hubcommunity.analysis import owners as ow
+from hubcommunity.figures import adoption as fig
+from hubcommunity.figures.render import to_spec, to_svg
+
+
+def _validate(chart):
+    spec = chart.to_dict(validate=True)  # raises on schema violations
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    return spec
+
+
+def _values(spec):
+    return spec["datasets"][next(iter(spec["datasets"]))]
+
+
+def test_adoption_ccdfs_and_chart():
+    curves = ad.adoption_ccdfs({"spaces": pd.Series([0, 0, 1, 2, 5]), "derivation": pd.Series([0, 3, 3]), "empty": pd.Series([0, 0])})
+    spaces = curves[curves["series"] == "spaces"]
+    assert spaces["x"].tolist() == [1, 2, 5]
+    assert spaces["ccdf"].tolist() == pytest.approx([3 / 5, 2 / 5, 1 / 5])
+    assert set(curves["series"]) == {"spaces", "derivation"}
+    assert spaces["n"].iloc[0] == 5
+    spec = _validate(fig.ccdf_chart(curves, x_title="spaces using the model"))
+    enc = spec["encoding"]
+    assert enc["x"]["scale"]["type"] == "log" and enc["y"]["scale"]["type"] == "log"
+    assert enc["color"]["field"] == "series"
+    assert len(_values(spec)) == len(curves)
+
+
+def test_kind_share_chart_single_and_faceted():
+    adoption = pd.DataFrame({"owner": pd.array(["a", "b", "c"], dtype="string"), "adoption": [6, 3, 1]})
+    kinds = pd.DataFrame({"owner": ["a", "b"], "kind": pd.array(["company", "academic"], dtype="string"), "source": ["x", "y"]})
+    shares = ow.share_by_kind(adoption, kinds)
+    spec = _validate(fig.kind_share_chart(shares))
+    bar = spec["layer"][0]
+    assert bar["mark"]["type"] == "bar"
+    assert bar["encoding"]["y"]["field"] == "kind" and bar["encoding"]["x"]["field"] == "share"
+    assert bar["encoding"]["y"]["sort"] == [*ow.OWNER_KINDS, ow.UNCLASSIFIED]
+    rows = {r["kind"]: r["share"] for r in _values(spec)}
+    assert rows["company"] == pytest.approx(0.6) and rows["unclassified"] == pytest.approx(0.1)
+    both = pd.concat([shares.assign(measure="spaces"), shares.assign(measure="derivation")])
+    spec2 = _validate(fig.kind_share_chart(both))
+    assert spec2["facet"]["row"]["field"] == "measure"
+
+
+def test_subfield_share_chart():
+    sub = pd.DataFrame(
+        {"subfield": ["cv", "nlp", "multimodal", "other"], "share_of_adoption": [0.1, 0.6, 0.2, 0.1],
+         "adoption": [1, 6, 2, 1], "top10_share": [0.5] * 4, "gini": [0.3] * 4}
+    )
+    spec = _validate(fig.subfield_share_chart(sub))
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x"]["sort"] == ["cv", "nlp", "multimodal", "other"]
+    spec2 = _validate(fig.subfield_share_chart(pd.concat([sub.assign(measure="a"), sub.assign(measure="b")])))
+    assert spec2["encoding"]["xOffset"]["field"] == "measure"
+
+
+def test_scatter_sample_keeps_labelled_rows():
+    frame = pd.DataFrame({"v": np.arange(1000)})
+    keep = frame["v"].isin([3, 999])
+    out = fig.scatter_sample(frame, 50, keep, seed=1)
+    assert len(out) == 52 and {3, 999} <= set(out["v"])
+    assert out.equals(fig.scatter_sample(frame, 50, keep, seed=1))  # deterministic
+    assert len(fig.scatter_sample(frame, 5000)) == 1000
+
+
+def test_adoption_vs_downloads_chart_labels_and_renders():
+    pts = pd.DataFrame(
+        {"model_id": ["a/x", "b/y", "c/z"], "downloads": [0, 10, 1000], "adoption": [1, 0, 50],
+         "label": ["", "", "c/z"], "predicted": [0.5, 1.0, 5.0]}
+    )
+    chart = fig.adoption_vs_downloads_chart(pts, y_title="models derived from it")
+    spec = _validate(chart)
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
+    assert marks == ["circle", "line", "text"]
+    dots = spec["layer"][0]["encoding"]
+    assert dots["x"]["field"] == "downloads_1" and dots["x"]["scale"]["type"] == "log"
+    assert dots["y"]["field"] == "adoption_1" and dots["y"]["scale"]["type"] == "log"
+    rows = _values(spec)
+    assert [r["labelled"] for r in rows] == [False, False, True]
+    assert rows[0]["downloads_1"] == 1.0  # zeros shifted onto the log axis
+    svg = to_svg(to_spec(chart))
+    assert svg.lstrip().startswith("<svg") and "c/z" in svg
+    assert to_spec(chart)["layer"][2]["encoding"]["text"]["field"] == "label"
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(KeyError, match=r"ccdf_chart: data lacks column\(s\) \['series'\]"):
+        fig.ccdf_chart(pd.DataFrame({"x": [1], "ccdf": [1.0]}))
