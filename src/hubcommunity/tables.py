@@ -657,7 +657,8 @@ def _parse_stream(snap: Snapshot, kind: str, pool: ProcessPoolExecutor | None, w
     defaults = dict(s.defaults)
     if pool is not None and len(files) > 1:
         # about 4 chunks per worker: balances uneven files, keeps order
-        futures = [pool.submit(_parse_chunk, kind, ch, defaults) for ch in _chunks(files, workers * 4)]
+        n_chunks = max(workers * 4, len(files) // 20)  # <= ~20 pages per chunk bounds worker memory
+        futures = [pool.submit(_parse_chunk, kind, ch, defaults) for ch in _chunks(files, n_chunks)]
         parts = [f.result() for f in futures]
     else:
         parts = [_parse_chunk(kind, files, defaults)]
