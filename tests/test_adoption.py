@@ -273,3 +273,15 @@ def test_residual_population_adopted_drops_zeros_and_popular_unadopted_lists_the
     pop = ad.popular_unadopted(frame, n=5)
     assert pop["model_id"].tolist() == ["z1", "z2"]
     assert pop["rank"].tolist() == [1, 2]
+
+
+def test_count_for_share():
+    values = [50, 30, 10, 5, 5, 0]
+    assert ad.count_for_share(values, 0.5) == 1
+    assert ad.count_for_share(values, 0.51) == 2
+    assert ad.count_for_share(values, 0.8) == 2
+    assert ad.count_for_share(values, 0.95) == 4
+    assert ad.count_for_share(values, 1.0) == 5
+    assert ad.count_for_share([0, 0], 0.5) == 0
+    with pytest.raises(ValueError):
+        ad.count_for_share(values, 0)

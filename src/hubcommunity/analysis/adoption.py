@@ -65,6 +65,7 @@ __all__ = [
     "adoption_residuals",
     "popular_unadopted",
     "adoption_ccdfs",
+    "count_for_share",
 ]
 
 #: Relations of a model to its base model (tidy ``base_models.relation``).
@@ -419,6 +420,23 @@ def concentration(values) -> dict:
         "gini": dist.gini(x),
         "hhi": dist.hhi(x),
     }
+
+
+def count_for_share(values, share: float = 0.5) -> int:
+    """Fewest units whose counts together reach ``share`` (0-1] of the total.
+
+    E.g. ``count_for_share(adoption, 0.5)``: how many of the most adopted
+    models hold half of all adoption. The largest values are taken first.
+    Returns 0 when the total is 0.
+    """
+    if not 0 < share <= 1:
+        raise ValueError(f"share must be in (0, 1], got {share!r}")
+    x = np.sort(dist.as_values(values))[::-1]
+    total = x.sum()
+    if total == 0:
+        return 0
+    cumulative = np.cumsum(x) / total
+    return int(np.searchsorted(cumulative, share - 1e-12) + 1)
 
 
 def concentration_table(adoption: pd.DataFrame, columns=("adoption",)) -> pd.DataFrame:
