@@ -180,6 +180,51 @@ def build_chapter(chapter: str | Path, root: Path | None = None, **kwargs) -> Bu
     return build(root, output=output, toc=toc, **kwargs)
 
 
+def toc_documents(root: Path, toc: Path | None = None) -> list[Path]:
+    """Return the source file of every page in the table of contents, in toc order."""
+    from sphinx_external_toc.parsing import parse_toc_yaml
+
+    site = parse_toc_yaml(toc or root / "_toc.yml")
+    files = []
+    for docname in site:
+        matches = [root / f"{docname}{suffix}" for suffix in (".md", ".ipynb", ".rst")]
+        files.append(next((m for m in matches if m.is_file()), matches[0]))
+    return files
+
+
+def is_notebook(path: Path) -> bool:
+    """True if ``path`` is an executable chapter: a MyST text notebook (``{code-cell}``s
+    under a jupytext/kernelspec header) or an ``.ipynb``."""
+    if path.suffix == ".ipynb":
+        return True
+    text = path.read_text(encoding="utf-8")
+    return text.startswith("---") and "kernelspec:" in text.split("\n---", 1)[0]
+
+
+def unexecuted_chapters(root: Path, output: Path | None = None, toc: Path | None = None) -> list[Path]:
+    """Return the notebook chapters with no successful execution of their current code in
+    the build's jupyter-cache (``output/_build/.jupyter_cache``); empty when all ran."""
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+    import nbformat
+
+    root = Path(root).resolve()
+    cache = get_cache(Path(output or root).resolve() / "_build" / ".jupyter_cache")
+    missing = []
+    for path in toc_documents(root, toc):
+        if not path.is_file() or not is_notebook(path):
+            continue
+        if path.suffix == ".ipynb":
+            nb = nbformat.read(path, as_version=4)
+        else:
+            nb = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
+        try:
+            cache.match_cache_notebook(nb)
+        except KeyError:
+            missing.append(path)
+    return missing
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m hubcommunity.build [--chapter FILE] [--no-strict]``: exit 0 built, 1 failed, 2 no data."""
     parser = argparse.ArgumentParser(prog="python -m hubcommunity.build", description=__doc__.split("\n")[0])

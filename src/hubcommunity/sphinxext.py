@@ -301,6 +301,22 @@ class DownloadsRole(SphinxRole):
         return [nodes.inline("", "", *out, classes=["hc-downloads"])], []
 
 
+def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Drop repeated ``<script>`` entries from a page (sphinx-thebe registers its inline
+    config once per read pass, and a repeated ``const`` declaration is a page error)."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, kept = set(), []
+    for script in scripts:
+        attrs = getattr(script, "attributes", {}) or {}
+        key = (str(getattr(script, "filename", script) or ""), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+        if key not in seen:
+            seen.add(key)
+            kept.append(script)
+    context["script_files"] = kept
+
+
 def setup(app: Sphinx) -> dict:
     """Register the config value, events, ``{results-table}``, ``{downloads}`` and the chart scripts."""
     app.add_config_value("hubcommunity_fingerprint", "", "env")
@@ -308,7 +324,10 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _on_build_finished)
     app.add_directive("results-table", ResultsTableDirective)
     app.add_role("downloads", DownloadsRole())
-    app.add_js_file(render.BUNDLE_NAME, priority=400)
-    app.add_js_file("hubcommunity-charts.js", priority=401)
+    app.connect("html-page-context", _dedupe_scripts, priority=100)  # before handlers that return a template (emit_firstresult stops there)
+    # Modules: the bundle's top-level names stay out of the page's global scope, and
+    # modules run in order after the page is parsed (bundle first, then the charts).
+    app.add_js_file(render.BUNDLE_NAME, priority=400, type="module")
+    app.add_js_file("hubcommunity-charts.js", priority=401, type="module")
     app.add_css_file("hubcommunity-charts.css")
     return {"version": hubcommunity.__version__, "parallel_read_safe": True, "parallel_write_safe": True}
