@@ -48,7 +48,12 @@ __all__ = [
     "creations_per_month",
     "cohort_concentration",
     "capture_dates",
+    "DISCUSSION_FIT_VARIABLES",
+    "rq1_fits",
 ]
+
+#: Per-model discussion variables the chapter fits (from :func:`discussions_per_model`).
+DISCUSSION_FIT_VARIABLES = ("participants", "threads_nobots", "participants_nobots")
 
 #: The paper's activity variables, in the order the book shows them.
 ACTIVITY_VARIABLES = (
@@ -351,3 +356,22 @@ def cohort_concentration(activity: pd.DataFrame, variable: str, freq: str = "Y",
         rows.append(row)
     cols = ["repo_type", "cohort", "variable", "n", "share_zero", "median", "top1_share", "top10_share", "gini"]
     return pd.DataFrame(rows).reindex(columns=cols)
+
+
+def rq1_fits(activity: pd.DataFrame, per_model: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every distribution fit of the RQ1 chapter, as one table.
+
+    :func:`~hubcommunity.analysis.fitting.fit_table` of the
+    :data:`ACTIVITY_VARIABLES` per repository type, then (if given) of the
+    :data:`DISCUSSION_FIT_VARIABLES` of :func:`discussions_per_model` (rows
+    with ``repo_type`` "model (discussions capture)"). Variables without data
+    get a row saying so. ``benchmarks/bench_fits.py`` times this function.
+    """
+    from hubcommunity.analysis.fitting import fit_table
+
+    parts = [fit_table(activity, ACTIVITY_VARIABLES, by="repo_type")]
+    if per_model is not None:
+        extra = fit_table(per_model, DISCUSSION_FIT_VARIABLES)
+        extra.insert(0, "repo_type", "model (discussions capture)")
+        parts.append(extra)
+    return pd.concat(parts, ignore_index=True)

@@ -463,8 +463,9 @@ def fit_variable(values, alternatives=ALTERNATIVES) -> dict:
 def fit_table(frame: pd.DataFrame, value_columns, by: str | None = None, min_distinct: int = 4) -> pd.DataFrame:
     """:func:`fit_variable` for each variable (and group of ``by``).
 
-    Variables with fewer than ``min_distinct`` distinct positive values get a
-    row with ``verdict`` "too few distinct values to fit" and NaN numbers.
+    Variables with no known value get ``verdict`` "no data in the capture",
+    those with fewer than ``min_distinct`` distinct positive values "too few
+    distinct values to fit"; both with NaN numbers.
     """
     rows = []
     groups = [(None, frame)] if by is None else frame.groupby(by, sort=True)
@@ -473,6 +474,9 @@ def fit_table(frame: pd.DataFrame, value_columns, by: str | None = None, min_dis
             head = {} if by is None else {by: key}
             head["variable"] = column
             values = as_values(group[column])
+            if values.size == 0:
+                rows.append({**head, "verdict": "no data in the capture"})
+                continue
             if np.unique(values[values > 0]).size < min_distinct:
                 rows.append({**head, "verdict": "too few distinct values to fit"})
                 continue
