@@ -123,3 +123,15 @@ def test_summary_table_groups_and_keeps_empty_variables():
     assert table.iloc[2]["mean"] == 2
     with pytest.raises(KeyError):
         d.summary_table(frame, ["nope"])
+
+
+def test_ccdf_long_and_lorenz_long_stack_curves():
+    frame = pd.DataFrame({"t": ["a"] * 4 + ["b"] * 3, "v": [0, 1, 2, 3, 5, 5, 0], "w": [0] * 7})
+    curves = d.ccdf_long(frame, ["v", "w"], by="t")
+    assert set(curves["t"]) == {"a", "b"} and set(curves["variable"]) == {"v"}  # w has no positive value
+    a = curves[curves["t"] == "a"]
+    assert a["ccdf"].tolist() == pytest.approx([0.75, 0.5, 0.25])
+    assert a["n"].iloc[0] == 4
+    lz = d.lorenz_long(frame, ["v"], by="t")
+    assert lz.groupby("t")["value_share"].last().tolist() == [1.0, 1.0]
+    assert lz.loc[lz["t"] == "b", "gini"].iloc[0] == pytest.approx(d.gini([5, 5, 0]))

@@ -66,3 +66,12 @@ def test_spearman_matrix_pairwise_complete():
     assert out.loc[("x", "z"), "n"] == 4
     assert out.loc[("z", "z"), "rho"] == 1.0
     assert len(out) == 9
+
+
+def test_group_quantiles():
+    frame = pd.DataFrame({"repo_type": "model", "license_group": ["none"] * 5 + ["permissive"] * 2,
+                          "likes": [0, 0, 1, 2, 100, 3, 3]})
+    out = gr.group_quantiles(frame, ["likes"])
+    assert out["group"].tolist() == ["permissive", "none"]
+    none = out.iloc[1]
+    assert none["median"] == 1 and none["share_zero"] == pytest.approx(0.4) and none["n"] == 5

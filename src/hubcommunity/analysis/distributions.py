@@ -50,6 +50,9 @@ __all__ = [
     "summarize",
     "summary_table",
     "SUMMARY_FIELDS",
+    "top_count",
+    "ccdf_long",
+    "lorenz_long",
 ]
 
 #: Keys of :func:`summarize`, in the order the book's tables show them.
@@ -300,3 +303,61 @@ def summary_table(frame: pd.DataFrame, value_columns: Iterable[str], by: str | S
     out["n"] = out["n"].astype("Int64")
     out["n_missing"] = out["n_missing"].astype("Int64")
     return out
+
+
+def _groups(frame: pd.DataFrame, by):
+    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    if not by_cols:
+        return by_cols, [((), frame)]
+    return by_cols, [((k if isinstance(k, tuple) else (k,)), g) for k, g in frame.groupby(by_cols, sort=True)]
+
+
+def ccdf_long(frame: pd.DataFrame, value_columns: Iterable[str], by: str | Sequence[str] | None = None,
+              max_points: int | None = 200) -> pd.DataFrame:
+    """:func:`ccdf` of several variables (and groups) in one long DataFrame, for plotting.
+
+    Columns: the ``by`` columns, ``variable``, ``x``, ``ccdf``, ``n`` (known
+    values behind the curve). Each curve is thinned to about ``max_points``
+    points on a log grid, so a chart of several 760,000-value variables
+    stays a few thousand rows. Variables with no positive value give no rows.
+    """
+    by_cols, groups = _groups(frame, by)
+    parts = []
+    for key, group in groups:
+        for column in value_columns:
+            x = as_values(group[column])
+            curve = ccdf(x, max_points=max_points)
+            if curve.empty:
+                continue
+            for col, val in zip(by_cols, key):
+                curve[col] = val
+            curve["variable"] = column
+            curve["n"] = x.size
+            parts.append(curve)
+    cols = [*by_cols, "variable", "x", "ccdf", "n"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+
+
+def lorenz_long(frame: pd.DataFrame, value_columns: Iterable[str], by: str | Sequence[str] | None = None,
+                max_points: int | None = 201) -> pd.DataFrame:
+    """:func:`lorenz` of several variables (and groups) in one long DataFrame.
+
+    Columns: the ``by`` columns, ``variable``, ``population_share``,
+    ``value_share``, ``gini`` (of the full data, for labels). Each curve is
+    thinned to about ``max_points`` points.
+    """
+    by_cols, groups = _groups(frame, by)
+    parts = []
+    for key, group in groups:
+        for column in value_columns:
+            x = as_values(group[column])
+            curve = lorenz(x, max_points=max_points)
+            if curve.empty:
+                continue
+            for col, val in zip(by_cols, key):
+                curve[col] = val
+            curve["variable"] = column
+            curve["gini"] = gini(x)
+            parts.append(curve)
+    cols = [*by_cols, "variable", "population_share", "value_share", "gini"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)

@@ -32,6 +32,7 @@ __all__ = [
     "GROUP_ORDER",
     "group_shares",
     "group_summary",
+    "group_quantiles",
     "kruskal_wallis",
     "epsilon_squared",
     "dunn_holm",
@@ -77,6 +78,30 @@ def group_summary(frame: pd.DataFrame, value: str, group: str = "license_group")
             "p90": float(np.quantile(x, 0.9)) if x.size else np.nan,
             "max": float(x.max()) if x.size else np.nan,
         })
+    return pd.DataFrame(rows)
+
+
+def group_quantiles(frame: pd.DataFrame, values: Sequence[str], group: str = "license_group",
+                    by: str | None = "repo_type") -> pd.DataFrame:
+    """Box-plot statistics per (``by``, group, variable), computed here so a chart stays small.
+
+    Columns: ``by`` (if given), ``group``, ``variable``, ``n``, ``q05``,
+    ``q25``, ``median``, ``q75``, ``q95``, ``mean``, ``share_zero``.
+    Groups with no known value are left out.
+    """
+    rows = []
+    by_groups = [(None, frame)] if by is None else list(frame.groupby(by, sort=True))
+    for by_value, part in by_groups:
+        for name in _ordered(part[group].dropna().unique()):
+            for value in values:
+                x = as_values(part.loc[part[group] == name, value])
+                if not x.size:
+                    continue
+                q = np.quantile(x, [0.05, 0.25, 0.5, 0.75, 0.95])
+                row = {} if by is None else {by: by_value}
+                row.update(group=name, variable=value, n=int(x.size), q05=q[0], q25=q[1], median=q[2], q75=q[3],
+                           q95=q[4], mean=float(x.mean()), share_zero=float(np.mean(x == 0)))
+                rows.append(row)
     return pd.DataFrame(rows)
 
 
