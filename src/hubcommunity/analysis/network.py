@@ -1,0 +1,111 @@
+"""RQ2 in one place: build a developer network, then describe it the book's way.
+
+The work is split by responsibility:
+
+- :mod:`hubcommunity.analysis.network_build` -- the constructions (the paper's
+  commit network, and the pull-request, discussion and derivation networks);
+- :mod:`hubcommunity.analysis.network_stats` -- size, isolates, density,
+  reciprocity, components, degrees;
+- :mod:`hubcommunity.analysis.coreperiphery` -- k-core / onion layers and the
+  Borgatti-Everett model with its degree-preserving null test;
+- :mod:`hubcommunity.analysis.identities` -- merging near-identical names;
+- :mod:`hubcommunity.analysis.bots` -- the bot list and bot signals.
+
+This module composes them (:func:`describe_network`) and lays several
+networks side by side (:func:`comparison_table`), so that a chapter cell
+stays a few lines long.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+
+from hubcommunity.analysis.coreperiphery import core_periphery_test, cp_graph, kcore_onion, kcore_summary
+from hubcommunity.analysis.network_build import (  # noqa: F401  (re-exported)
+    derivation_network,
+    discussion_network,
+    paper_collaboration_network,
+    paper_edge_list,
+    pull_request_network,
+)
+from hubcommunity.analysis.network_stats import (  # noqa: F401  (re-exported)
+    STAT_LABELS,
+    degree_table,
+    network_statistics,
+    paper_isolates,
+    reciprocity,
+    reciprocity_by_position,
+)
+
+__all__ = ["describe_network", "comparison_table", "reciprocity_frame", "ROW_LABELS",
+           "paper_collaboration_network", "pull_request_network", "discussion_network", "derivation_network"]
+
+#: Rows of :func:`comparison_table`, in order, with their labels.
+ROW_LABELS = {
+    **STAT_LABELS,
+    "k_max": "Largest k-core: k",
+    "k_max_core_size": "Largest k-core: nodes",
+    "onion_layers": "Onion layers",
+    "cp_nodes": "Core-periphery model: nodes (non-isolates)",
+    "core_size": "Borgatti-Everett core: nodes",
+    "core_share": "Borgatti-Everett core: share of non-isolates",
+    "rho": "Borgatti-Everett fit (rho)",
+    "null_mean": "Null model rho: mean",
+    "null_sd": "Null model rho: s.d.",
+    "z": "Fit vs null (z)",
+    "p_value": "Fit vs null: p-value",
+    "reciprocity_core": "Reciprocity inside the core",
+    "reciprocity_between": "Reciprocity core-periphery",
+    "reciprocity_periphery": "Reciprocity inside the periphery",
+}
+
+
+def describe_network(G: nx.DiGraph, *, n_null: int = 100, max_moves: int = 200, seed: int = 0,
+                     onion: bool = True) -> dict:
+    """Every RQ2 statistic of one network.
+
+    Returns a dict with ``stats`` (:func:`network_statistics`), ``kcore``
+    (:func:`kcore_summary` of the undirected simple graph without isolates),
+    ``cp`` (:func:`core_periphery_test` with ``n_null`` degree-preserving
+    null samples and at most ``max_moves`` refinement moves per fit),
+    ``reciprocity`` (:func:`reciprocity_by_position` over the non-isolates,
+    core = the Borgatti-Everett core), ``degrees`` (:func:`degree_table`) and
+    ``row`` (the scalars of all of these, keyed as :data:`ROW_LABELS`).
+    """
+    stats = network_statistics(G)
+    H = cp_graph(G)
+    kc = kcore_summary(kcore_onion(H, onion=onion))
+    cp = core_periphery_test(G, n_null=n_null, max_moves=max_moves, seed=seed)
+    rec = reciprocity_by_position(G.subgraph(list(H)), cp["core"])
+    row = dict(stats)
+    row.update({k: kc.get(k, float("nan")) for k in ("k_max", "k_max_core_size", "onion_layers")})
+    row["cp_nodes"] = cp["nodes"]
+    row.update({k: cp[k] for k in ("core_size", "core_share", "rho", "null_mean", "null_sd", "z", "p_value")})
+    row.update({k: rec[k] for k in ("reciprocity_core", "reciprocity_between", "reciprocity_periphery")})
+    return {"stats": stats, "kcore": kc, "cp": cp, "reciprocity": rec, "degrees": degree_table(G), "row": row}
+
+
+def comparison_table(described: dict[str, dict], rows=None) -> pd.DataFrame:
+    """Statistics side by side: one row per statistic, one column per network.
+
+    ``described`` maps a network label to :func:`describe_network`'s output.
+    ``rows`` (default: all of :data:`ROW_LABELS`) picks and orders the rows.
+    The first column, ``statistic``, holds the labels.
+    """
+    keys = list(rows or ROW_LABELS)
+    frame = pd.DataFrame({label: [d["row"].get(k, float("nan")) for k in keys] for label, d in described.items()})
+    frame.insert(0, "statistic", [ROW_LABELS[k] for k in keys])
+    frame.index = keys
+    return frame
+
+
+def reciprocity_frame(described: dict[str, dict]) -> pd.DataFrame:
+    """Long table for :func:`hubcommunity.figures.network.reciprocity_chart`."""
+    rows = []
+    for label, d in described.items():
+        for position in ("core", "between", "periphery"):
+            rows.append({"network": label, "position": position,
+                         "reciprocity": d["reciprocity"][f"reciprocity_{position}"],
+                         "edges": d["reciprocity"][f"edges_{position}"]})
+    return pd.DataFrame(rows)
