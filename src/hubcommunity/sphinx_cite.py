@@ -36,15 +36,17 @@ _STYLE = (
 
 
 def item_label(node: nodes.Element) -> tuple[str, str]:
-    """Return ``(label, anchor)`` of a figure/table node: its first name and first id.
+    """Return ``(label, anchor)`` of a figure/table node: its explicit name and its id.
 
-    Both empty when the node has no label.
+    Both empty when the node has no explicit label (docutils gives unlabelled
+    items automatic ids such as ``id1``, which are not stable and not cited).
     """
     ids = node.get("ids", [])
     names = node.get("names", [])
-    if not ids:
+    if not ids or not names:
         return "", ""
-    return (names[0] if names else ids[0]), ids[0]
+    anchor = nodes.make_id(names[0])
+    return names[0], anchor if anchor in ids else ids[0]
 
 
 def item_caption(node: nodes.Element) -> str:
