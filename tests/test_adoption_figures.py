@@ -95,3 +95,13 @@ def test_adoption_vs_downloads_chart_labels_and_renders():
 def test_missing_columns_are_named():
     with pytest.raises(KeyError, match=r"ccdf_chart: data lacks column\(s\) \['series'\]"):
         fig.ccdf_chart(pd.DataFrame({"x": [1], "ccdf": [1.0]}))
+
+
+def test_label_heights_stack_close_labels_on_log_axis():
+    y = pd.Series([2.0, 2.0, 2.1, 1000.0, 5.0])
+    labelled = pd.Series([True, True, True, True, False])
+    out = fig.label_heights(y, labelled, gap=0.2)
+    logs = np.log10(out[[0, 1, 2]].to_numpy())
+    assert logs == pytest.approx([np.log10(2), np.log10(2) + 0.2, np.log10(2) + 0.4])
+    assert out[3] == 1000.0  # far from the others: unchanged
+    assert out[4] == 5.0  # unlabelled: unchanged

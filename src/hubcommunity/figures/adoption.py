@@ -28,6 +28,7 @@ __all__ = [
     "subfield_share_chart",
     "adoption_vs_downloads_chart",
     "scatter_sample",
+    "label_heights",
 ]
 
 #: Colours of owner kinds (colour-blind-safe Tableau 10 subset; grey = unclassified).
@@ -147,13 +148,31 @@ def scatter_sample(frame: pd.DataFrame, n: int, keep: pd.Series | None = None, s
     return frame.loc[frame.index.isin(index)]
 
 
+def label_heights(y: pd.Series, labelled: pd.Series, gap: float = 0.18) -> pd.Series:
+    """Heights for labels on a log axis, stacked so that none is within ``gap`` decades of another.
+
+    Labelled points are taken from the lowest up; each label goes at its
+    point's height or, if that is closer than ``gap`` (log10 units) to the
+    label below it, ``gap`` above that label. Unlabelled rows keep their ``y``.
+    """
+    out = y.astype(float).copy()
+    last = -np.inf
+    for idx in y[labelled.astype(bool)].astype(float).sort_values(kind="stable").index:
+        level = max(np.log10(out[idx]), last + gap)
+        out[idx] = 10.0**level
+        last = level
+    return out
+
+
 def adoption_vs_downloads_chart(points: pd.DataFrame, *, y_title: str = "adoption", title: str | None = None) -> alt.LayerChart:
     """Scatter of adoption against downloads on log axes, with labelled models.
 
     ``points``: one row per model with ``model_id``, ``downloads``,
     ``adoption`` (both >= 0; drawn as value + 1 so zeros fit a log axis) and
     ``label`` (str; empty for unlabelled points). Optional ``predicted``
-    (the fitted line, adoption units) is drawn as a line.
+    (the fitted line, adoption units) is drawn as a line. Labels are drawn
+    to the left of their point; labels of points at nearly the same height
+    are stacked upwards (:func:`label_heights`) so they do not overprint.
     """
     _require(points, ("model_id", "downloads", "adoption", "label"), "adoption_vs_downloads_chart")
     data = points.assign(
@@ -161,6 +180,7 @@ def adoption_vs_downloads_chart(points: pd.DataFrame, *, y_title: str = "adoptio
         adoption_1=points["adoption"].astype(float) + 1.0,
         labelled=points["label"].fillna("").astype(str) != "",
     )
+    data["label_y"] = label_heights(data["adoption_1"], data["labelled"])
     if "predicted" in data.columns:
         data["predicted_1"] = data["predicted"].astype(float) + 1.0
     x = alt.X("downloads_1:Q", scale=alt.Scale(type="log"), title="downloads, 30 days (+1)")
@@ -176,8 +196,8 @@ def adoption_vs_downloads_chart(points: pd.DataFrame, *, y_title: str = "adoptio
             alt.Tooltip("adoption:Q", format=",", title=y_title),
         ],
     )
-    labels = base.transform_filter("datum.labelled").mark_text(align="left", dx=4, dy=-4, fontSize=10).encode(
-        x=x, y=y, text="label:N"
+    labels = base.transform_filter("datum.labelled").mark_text(align="right", dx=-5, fontSize=10).encode(
+        x=x, y=alt.Y("label_y:Q", scale=alt.Scale(type="log")), text="label:N"
     )
     layers = [dots, labels]
     if "predicted_1" in data.columns:
