@@ -123,7 +123,7 @@ def test_cite_blocks_under_labelled_figures_and_tables(tmp_path):
         ```{figure} dot.svg
         :name: fig-demo-dot
 
-        A dot & a caption.
+        A dot & a caption. {download}`Download <dot.svg>`
         ```
 
         ```{figure} dot.svg
@@ -150,6 +150,7 @@ def test_cite_blocks_under_labelled_figures_and_tables(tmp_path):
             f"a reproduction, version {version}. https://example.org/book/index.html#fig-demo-dot") in blocks[0]
     key = "hubcommunity" + version.replace(".", "-")
     assert f"@misc{{{key}:fig-demo-dot," in blocks[0]
+    assert "Download" not in blocks[0], "download links are not part of the cited caption"
     assert "Cite this table" in blocks[1] and "Table 1 (tbl-demo-counts): Counts per kind" in blocks[1]
     # the block follows its item: the figure's anchor comes before its own block
     assert page.index('id="fig-demo-dot"') < page.index(blocks[0]) < page.index('id="tbl-demo-counts"')

@@ -193,7 +193,7 @@ def item_title(kind: str, label: str, number: str = "", caption: str = "") -> st
     head = f"{word} {number}".strip()
     caption = " ".join(caption.split()).rstrip(" .")
     if len(caption) > 120:
-        caption = caption[:119].rstrip() + "\u2026"
+        caption = caption[:119].rsplit(" ", 1)[0].rstrip(" ,;:.") + "\u2026"
     title = f"{head} ({label})"
     return f"{title}: {caption}" if caption else title
 

@@ -50,10 +50,19 @@ def item_label(node: nodes.Element) -> tuple[str, str]:
 
 
 def item_caption(node: nodes.Element) -> str:
-    """Return the caption (figures) or title (tables) of ``node`` as plain text, or ``""``."""
+    """Return the caption (figures) or title (tables) of ``node`` as plain text, or ``""``.
+
+    Download links in the caption (``{downloads}``, class ``hc-downloads``; any
+    ``download_reference``) are left out: they are not part of what is cited.
+    """
     for child in node.children:
         if isinstance(child, (nodes.caption, nodes.title)):
-            return child.astext()
+            caption = child.deepcopy()
+            for link in list(caption.findall(nodes.Element)):
+                if "hc-downloads" in link.get("classes", []) or link.tagname == "download_reference":
+                    if link.parent is not None:
+                        link.parent.remove(link)
+            return caption.astext().strip()
     return ""
 
 
