@@ -345,7 +345,7 @@ def _cmd_collect(args: Any) -> int:
                           seed=args.seed, limit=args.limit, details=details,
                           incremental_from=args.incremental_from, endpoint=args.endpoint,
                           max_concurrency=args.max_concurrency, progress=not args.no_progress,
-                          resume=args.resume)
+                          resume=args.resume, batch_size=args.batch_size)
     except (FileExistsError, ValueError, CollectError) as exc:
         print(f"hubcommunity collect: {exc}", file=sys.stderr)
         return 2
@@ -373,4 +373,6 @@ def register_cli(subparsers: Any) -> None:
     p.add_argument("--endpoint", help="Hub URL (default: HF_ENDPOINT or https://huggingface.co)")
     p.add_argument("--max-concurrency", type=int, default=8, help="parallel requests (default 8)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--batch-size", type=int, default=200,
+                   help="repositories per checkpoint (default 200; at most this many are redone after a crash)")
     p.set_defaults(func=_cmd_collect)

@@ -130,13 +130,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _fault_status(self, rule: FaultRule, rl_headers: dict[str, str]) -> None:
         headers = dict(rl_headers)
         status = rule.status
-        if status == 429:
-            quota = rl_headers.get("RateLimit-Policy", '"fixed window";"api";q=500;w=300')
-            headers.update({
-                "Retry-After": str(rule.retry_after),
-                "RateLimit": f'"api";r=0;t={rule.retry_after}',
-                "RateLimit-Policy": quota,
-            })
+        if status == 429:  # the policy header, if any, comes from the limiter
+            headers.update({"Retry-After": str(rule.retry_after), "RateLimit": f'"api";r=0;t={rule.retry_after}'})
         messages = {401: ("Invalid credentials in Authorization header", "GatedRepo"),
                     403: ("Discussions are disabled for this repo", None),
                     404: ("Repository not found", "RepoNotFound"),
