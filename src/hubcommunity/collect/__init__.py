@@ -114,7 +114,7 @@ def collect(dest: str | Path, repo_types: Iterable[str] = REPO_TYPES, author: st
             endpoint: str | None = None, token: str | None = None, max_concurrency: int = 8,
             progress: bool = True, resume: bool = False, *, page_size: int = 1000, batch_size: int = 200,
             batch_seconds: float = 30.0, timeout: float = 30.0, max_retries: int = 6,
-            backoff_base: float = 1.0, rate_safety: float = 0.97, name: str | None = None) -> Summary:
+            backoff_base: float = 1.0, rate_safety: float = 0.985, name: str | None = None) -> Summary:
     """Collect a snapshot of the Hub into ``dest``; return a :class:`Summary`.
 
     Args:

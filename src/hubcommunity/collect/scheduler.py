@@ -8,9 +8,11 @@ headers; parsed by :func:`huggingface_hub.utils.parse_ratelimit_headers`)::
     RateLimit-Policy: "fixed window";"api";q=<quota>;w=<window seconds>
 
 :class:`RateScheduler` paces requests evenly at ``safety * q / w`` requests per
-second. Evenly paced requests at a rate under ``q / w`` can never put more
-than ``q`` requests into *any* window of ``w`` seconds, wherever the server's
-window boundaries fall, so the run stays just under the limit instead of
+second (default safety 0.985). Evenly paced requests can put at most
+``safety * q + 2`` requests (one for a late wake-up catching up) into *any*
+window of ``w`` seconds, wherever the server's window boundaries fall: under
+``q`` for the Hub's quotas (hundreds per window), so the run stays just under
+the limit instead of
 hitting it and backing off. It also watches ``r``: if the budget is spent
 (another process shares the token), it waits for ``t``. A 429 pauses every
 worker until ``Retry-After`` (or ``t``) has passed.
@@ -55,7 +57,7 @@ class RateScheduler:
     ``s.release(ticket)`` if no answer came).
     """
 
-    def __init__(self, safety: float = 0.97, clock=time.monotonic, sleep=time.sleep) -> None:
+    def __init__(self, safety: float = 0.985, clock=time.monotonic, sleep=time.sleep) -> None:
         if not 0 < safety <= 1:
             raise ValueError(f"safety must be in (0, 1], got {safety}")
         self.safety = safety
@@ -84,7 +86,9 @@ class RateScheduler:
                         self._probe_in_flight = True
                     if self.policy is not None:
                         interval = 1.0 / (self.policy.rate * self.safety)
-                        self._next_slot = max(self._next_slot, now) + interval
+                        # a late wake-up (sleep overshoot) may catch up by at most one slot,
+                        # so at most one request more than the paced rate lands in any window
+                        self._next_slot = max(self._next_slot, now - interval) + interval
                     return self._issued
                 if wait == float("inf"):
                     self._cond.wait(timeout=1.0)
