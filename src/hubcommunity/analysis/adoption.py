@@ -41,7 +41,7 @@ import pandas as pd
 from scipy import stats
 
 from hubcommunity.analysis import distributions as dist
-from hubcommunity.analysis.owners import owner_of
+from hubcommunity.analysis.owners import kind_of, owner_of
 from hubcommunity.analysis.subfields import SUBFIELDS, subfield_of
 
 __all__ = [
@@ -490,8 +490,6 @@ def top_adopted(adoption: pd.DataFrame, n: int = 20, column: str = "adoption", k
     ``share`` (of the total of ``column``), ``downloads, likes, listed``, plus
     the relation columns when present.
     """
-    from hubcommunity.analysis.owners import kind_of
-
     top = adoption.sort_values([column, "model_id"], ascending=[False, True]).head(n).copy()
     total = adoption[column].sum()
     top.insert(0, "rank", np.arange(1, len(top) + 1))
