@@ -117,3 +117,21 @@ def test_fit_table_marks_unfittable_variables_and_rejects_non_integers():
     assert out["verdict"].tolist() == ["too few distinct values to fit"]
     with pytest.raises(ValueError, match="integer"):
         ft.fit_power_law([1.5, 2, 3, 4, 5])
+
+
+@pytest.mark.slow
+def test_same_fit_as_plain_powerlaw_on_real_model_likes():
+    """On the July 2024 model likes (reference capture): same xmin and alpha as powerlaw.Fit."""
+    from hubcommunity.tables import load_tables
+
+    try:
+        tables = load_tables()
+    except Exception as exc:  # no snapshots linked on this machine
+        pytest.skip(f"no reference snapshots: {exc}")
+    likes = tables.repos.loc[tables.repos["repo_type"] == "model", "likes"].dropna().to_numpy(dtype=float)
+    if likes.size == 0:
+        pytest.skip("no model listing in the snapshots")
+    ours = ft.fit_power_law(likes)
+    ref = _powerlaw_fit(likes)
+    assert ours.xmin == ref.xmin
+    assert ours.alpha == pytest.approx(ref.alpha, rel=5e-3)

@@ -63,7 +63,7 @@ def ccdf_small_multiples(curves: pd.DataFrame, *, series: str = "repo_type", col
     """
     _require(curves, ("variable", series, "x", "ccdf"), "ccdf_small_multiples")
     base = alt.Chart(curves).mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=8)).encode(
-        x=alt.X("x:Q", scale=alt.Scale(type="log"), title="x"),
+        x=alt.X("x:Q", scale=alt.Scale(type="log"), title="x", axis=alt.Axis(tickCount=5, format="~s")),
         y=alt.Y("ccdf:Q", scale=alt.Scale(type="log"), title="P(X ≥ x)"),
         color=_colour(series, REPO_TYPE_COLOURS, curves[series].unique(), series.replace("_", " ")),
         tooltip=[alt.Tooltip(f"{series}:N"), alt.Tooltip("variable:N"), alt.Tooltip("x:Q", format=","),
