@@ -36,13 +36,15 @@ def test_reciprocity_chart():
 
 def test_core_drawing_frames_keep_top_k_and_mutual_ties():
     G = nx.DiGraph()
-    G.add_edges_from([("a", "b"), ("b", "a"), ("a", "c"), ("b", "c"), ("c", "d"), ("a", "x"), ("b", "y")])
-    nodes, edges = fig.core_drawing_frames(G, core={"a", "b", "c", "d"}, top_k=3)
-    assert set(nodes["name"]) == {"a", "b", "c"}  # d has the lowest degree
+    G.add_edges_from([("a", "b"), ("b", "a"), ("a", "c"), ("b", "c"), ("c", "d"), ("a", "x"), ("b", "y"),
+                      ("e", "p1"), ("e", "p2"), ("e", "p3"), ("e", "p4")])
+    nodes, edges = fig.core_drawing_frames(G, core={"a", "b", "c", "d", "e"}, top_k=4)
+    # top 4 by degree: e (4), a (3), b (3), c (3); d is fifth; e has no tie inside the top
+    assert set(nodes["name"]) == {"a", "b", "c"} and nodes.attrs["left_out"] == 1
     pairs = {frozenset((s, t)): m for s, t, m in edges[["source", "target", "mutual"]].itertuples(index=False)}
     assert pairs == {frozenset("ab"): True, frozenset("ac"): False, frozenset("bc"): False}
     assert edges.loc[edges["mutual"], "weight"].tolist() == [2]
-    again, _ = fig.core_drawing_frames(G, core={"a", "b", "c", "d"}, top_k=3)
+    again, _ = fig.core_drawing_frames(G, core={"a", "b", "c", "d", "e"}, top_k=4)
     assert again[["x", "y"]].equals(nodes[["x", "y"]])  # seeded layout: same drawing every build
     chart = fig.core_drawing_chart(nodes, edges, labels=2)
     spec = chart.to_dict(validate=True)

@@ -91,10 +91,12 @@ def comparison_table(described: dict[str, dict], rows=None) -> pd.DataFrame:
 
     ``described`` maps a network label to :func:`describe_network`'s output.
     ``rows`` (default: all of :data:`ROW_LABELS`) picks and orders the rows.
-    The first column, ``statistic``, holds the labels.
+    The first column, ``statistic``, holds the labels; value columns have
+    ``object`` dtype so that counts stay integers next to shares.
     """
     keys = list(rows or ROW_LABELS)
-    frame = pd.DataFrame({label: [d["row"].get(k, float("nan")) for k in keys] for label, d in described.items()})
+    frame = pd.DataFrame({label: pd.Series([d["row"].get(k, float("nan")) for k in keys], dtype=object)
+                          for label, d in described.items()})
     frame.insert(0, "statistic", [ROW_LABELS[k] for k in keys])
     frame.index = keys
     return frame

@@ -105,23 +105,30 @@ def core_drawing_frames(G: nx.DiGraph, core, top_k: int = 40, seed: int = 0) -> 
     """Nodes and edges of a drawing of the ``top_k`` highest-degree core members.
 
     ``G`` is a developer network, ``core`` the set of its core nodes (e.g. the
-    Borgatti-Everett core). Keeps the ``top_k`` core nodes with the most
-    distinct neighbours (self-loops ignored) and the ties among them; positions
-    come from :func:`networkx.spring_layout` (seeded, so the drawing is the same
-    on every build). Returns ``nodes`` (``name``, ``x``, ``y``, ``degree``,
-    ``ties_shown``) and ``edges`` (``source``, ``target``, ``x``, ``y``,
-    ``x2``, ``y2``, ``weight``, ``mutual``). A mutual pair is one row.
+    Borgatti-Everett core). Takes the ``top_k`` core nodes with the most
+    distinct neighbours (self-loops ignored) and the ties among them, and
+    draws those with at least one such tie (a member tied only to the
+    periphery would float away from the drawing; ``nodes.attrs["left_out"]``
+    counts them). Positions come from :func:`networkx.kamada_kawai_layout`
+    started from a seeded :func:`networkx.spring_layout`, so the drawing is the
+    same on every build. Returns ``nodes`` (``name``, ``x``, ``y``,
+    ``degree``, ``ties_shown``) and ``edges`` (``source``, ``target``, ``x``,
+    ``y``, ``x2``, ``y2``, ``weight``, ``mutual``); a mutual pair is one row.
     """
     H = nx.Graph()
     H.add_edges_from((u, v) for u, v in G.edges() if u != v)
     members = [v for v in core if v in H]
     members.sort(key=lambda v: (-H.degree(v), str(v)))
-    keep = members[:top_k]
-    S = G.subgraph(keep)
+    top = members[:top_k]
+    S = G.subgraph(top)
     U = nx.Graph()
-    U.add_nodes_from(keep)
     U.add_edges_from((u, v) for u, v in S.edges() if u != v)
-    pos = nx.spring_layout(U, seed=seed, k=1.5 / np.sqrt(max(len(keep), 1))) if keep else {}
+    keep = [v for v in top if v in U]
+    if keep:
+        start = nx.spring_layout(U, seed=seed)
+        pos = nx.kamada_kawai_layout(U, pos=start)
+    else:
+        pos = {}
     nodes = pd.DataFrame({
         "name": [str(v) for v in keep],
         "x": [float(pos[v][0]) for v in keep],
@@ -129,6 +136,7 @@ def core_drawing_frames(G: nx.DiGraph, core, top_k: int = 40, seed: int = 0) -> 
         "degree": [H.degree(v) for v in keep],
         "ties_shown": [U.degree(v) for v in keep],
     })
+    nodes.attrs["left_out"] = len(top) - len(keep)
     rows = []
     for u, v in U.edges():
         w = sum(G[a][b].get("weight", 1) for a, b in ((u, v), (v, u)) if G.has_edge(a, b))
@@ -139,7 +147,7 @@ def core_drawing_frames(G: nx.DiGraph, core, top_k: int = 40, seed: int = 0) -> 
     return nodes, edges
 
 
-def core_drawing_chart(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str = "", labels: int = 15) -> alt.LayerChart:
+def core_drawing_chart(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str = "", labels: int = 12) -> alt.LayerChart:
     """Node-link drawing: ties as lines (dark when mutual), accounts as circles sized by degree.
 
     The ``labels`` highest-degree nodes are named; every node and tie has a
