@@ -140,7 +140,7 @@ def test_permanent_errors_become_fetch_errors(clean, tmp_path):
 
 def test_rate_limited_hub_is_paced_without_429s(clean, tmp_path):
     fx = generate_fixture(seed=3, n_models=12, n_datasets=3, n_spaces=4, n_users=10)
-    quota, window = 60, 1
+    quota, window = 100, 1
     summary, hub = run(tmp_path / "s", fx, Faults(rate_limit=(quota, window)), max_concurrency=6)
     assert hub.statuses[429] == 0 and summary.rate_limited == 0
     times = sorted(t for t, _, _ in hub.log)
