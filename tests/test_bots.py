@@ -53,3 +53,27 @@ def test_bot_activity():
     a = bot_activity(threads(), events, ["convert-bot"]).iloc[0]
     assert a["threads_opened"] == 150 and a["prs_opened"] == 150 and a["prs_merged"] == 75
     assert a["comments"] == 2 and a["share_of_threads"] == pytest.approx(150 / 400)
+
+
+@pytest.mark.slow
+def test_every_listed_bot_acts_in_the_reference_discussions(tmp_path):
+    """The evidence in data/bots.csv points at the January 2024 capture: check it holds there."""
+    from hubcommunity import paths, snapshot
+    from hubcommunity.tables import load_tables
+
+    src = paths.shared_reference_dir()
+    if not (src / "model-discussions-2024-01").is_dir():
+        pytest.skip(f"reference captures not found at {src}")
+    dirs = snapshot.link_reference(src, tmp_path)
+    t = load_tables([d for d in dirs if d.name == "model-discussions-2024-01"], workers=2)
+    bots = sorted(bot_accounts())
+    activity = bot_activity(t.discussions, t.discussion_events, bots).set_index("account")
+    assert ((activity["threads_opened"] + activity["comments"]) > 0).all(), activity
+    # the two bots named in the capture's README opened about half of all threads
+    assert activity.loc[["SFconvertbot", "librarian-bot"], "share_of_threads"].sum() > 0.4
+    # the Hub does not mark them: every event author is a "user"
+    events = t.discussion_events[t.discussion_events["author"].isin(bots)]
+    assert set(events["author_type"].dropna()) == {"user"}
+    cands = bot_candidates(t.discussions, listed=frozenset(bots)).set_index("account")
+    for name in ("SFconvertbot", "librarian-bot", "leaderboard-pr-bot", "model-sizer-bot"):
+        assert cands.loc[name, "scripted_signal"], name
