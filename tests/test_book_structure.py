@@ -414,3 +414,19 @@ def test_publish_workflow_builds_with_make_book_and_deploys_pages():
     assert deploy["needs"] == "build"
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in deploy["steps"])
     assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+
+
+# -- results files ---------------------------------------------------------------------------
+def test_reproducibility_links_every_chapters_results_file(pages):
+    """The appendix links ``results/<id>.json`` for exactly the chapters that write one."""
+    if "book/reproducibility" not in pages:
+        pytest.skip("the reproducibility appendix is not in _toc.yml")
+    written = {
+        match.group(1)
+        for page in pages.values()
+        for match in re.finditer(r'ChapterResults\(\s*"([^"]+)"', page.path.read_text(encoding="utf-8"))
+    }
+    text = pages["book/reproducibility"].path.read_text(encoding="utf-8")
+    linked = set(re.findall(r'href="\.\./results/([^"/]+)\.json"', text)) - {"index"}
+    assert sorted(written - linked) == [], "chapters whose results file the appendix does not link"
+    assert sorted(linked - written) == [], "links to results files no chapter writes"
