@@ -114,6 +114,8 @@ def test_pull_request_network():
     assert {(u, v): (d["weight"], d["merged"]) for u, v, d in G.edges(data=True)} == {
         ("u1", "o1"): (2, 1), ("o1", "o1"): (1, 0), ("bot", "o2"): (1, 1)}
     assert G.graph["skipped"]["no_owner"] == 1 and G.graph["skipped"]["no_opener"] == 1
+    M = pull_request_network(discussions_table(), merged_only=True)
+    assert {(u, v): d["weight"] for u, v, d in M.edges(data=True)} == {("u1", "o1"): 1, ("bot", "o2"): 1}
     H = pull_request_network(discussions_table(), exclude={"bot"})
     assert set(H) == {"u1", "o1"} and H.graph["skipped"]["excluded_accounts"] == 1
     assert paper_isolates(H) == []

@@ -176,7 +176,8 @@ def paper_collaboration_network(
 # --------------------------------------------------------------------------
 
 
-def pull_request_network(discussions: pd.DataFrame, *, exclude: Iterable[str] = ()) -> nx.DiGraph:
+def pull_request_network(discussions: pd.DataFrame, *, exclude: Iterable[str] = (),
+                         merged_only: bool = False) -> nx.DiGraph:
     """Pull-request contribution: PR author -> owner of the repository.
 
     Input: the ``discussions`` table (columns ``repo_type``, ``repo_id``,
@@ -187,12 +188,17 @@ def pull_request_network(discussions: pd.DataFrame, *, exclude: Iterable[str] = 
     a member of an organisation opening a PR on the organisation's model
     makes an edge member -> organisation.
 
+    ``merged_only=True`` keeps merged pull requests only (contributions the
+    owner accepted).
+
     Skipped (counted in ``G.graph["skipped"]``): PRs without an opener
     (deleted accounts), on ids without an owner prefix, and PRs whose opener
     or owner is in ``exclude``.
     """
     _require(discussions, ["repo_type", "repo_id", "is_pull_request", "status", "opener"], "discussions")
     prs = discussions[(discussions["repo_type"] == "model") & discussions["is_pull_request"].fillna(False).astype(bool)]
+    if merged_only:
+        prs = prs[(prs["status"] == "merged").fillna(False).astype(bool)]
     frame = pd.DataFrame({
         "source": prs["opener"].astype("string"),
         "target": owner_of(prs["repo_id"]),
@@ -207,7 +213,8 @@ def pull_request_network(discussions: pd.DataFrame, *, exclude: Iterable[str] = 
     frame = frame[~drop]
     edges = (frame.groupby(["source", "target"], observed=True)
              .agg(weight=("merged", "size"), merged=("merged", "sum")).reset_index())
-    G = graph_from_edges(edges, edge_attrs=["merged"], tie="pull-request contribution (PR author -> repository owner)")
+    tie = "pull-request contribution (PR author -> repository owner)" + (", merged only" if merged_only else "")
+    G = graph_from_edges(edges, edge_attrs=["merged"], tie=tie)
     G.graph["skipped"] = skipped
     return G
 
