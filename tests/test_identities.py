@@ -73,6 +73,7 @@ def test_identity_map_merges_transitively_and_picks_heaviest():
     assert {mapping[n] for n in names[:4]} == {"abcdefghijk"}
     assert mapping["zzz"] == mapping["zz-z"] == "zz-z"  # equal after normalisation; alphabetical first
     assert identity_map(["alice", "bob"]) == {"alice": "alice", "bob": "bob"}
+    assert identity_map(["-", "_", "--"]) == {"-": "-", "_": "_", "--": "--"}
 
 
 def test_merge_identities_sums_weights_and_makes_self_loops():

@@ -128,7 +128,8 @@ def identity_map(
     :func:`similar_name_pairs`; identities are the connected components.
     The representative is the member with the largest ``weights`` value
     (e.g. degree; default 0), ties broken by the alphabetically first name.
-    Names alone in their component map to themselves.
+    Names alone in their component map to themselves, and so do names that
+    normalise to the empty string (punctuation only).
     """
     names = list(dict.fromkeys(str(n) for n in names))
     weights = weights or {}
@@ -137,8 +138,9 @@ def identity_map(
     by_norm: dict[str, list[str]] = {}
     for n in names:
         by_norm.setdefault(normalize_username(n), []).append(n)
-    for group in by_norm.values():
-        nx.add_path(link, group)
+    for key, group in by_norm.items():
+        if key:  # names of punctuation only normalise to "" and say nothing about identity
+            nx.add_path(link, group)
     pairs = similar_name_pairs(names, threshold, blocking=blocking)
     for a, b in zip(pairs["name_1"], pairs["name_2"]):
         link.add_edge(by_norm[a][0], by_norm[b][0])
