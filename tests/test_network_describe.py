@@ -3,6 +3,7 @@
 import networkx as nx
 import pytest
 
+from hubcommunity.analysis import network as net
 from hubcommunity.analysis.network import ROW_LABELS, comparison_table, describe_network, reciprocity_frame
 
 
@@ -37,3 +38,25 @@ def test_comparison_table_and_reciprocity_frame():
     assert table.loc["nodes", "b"] == 3 and table.loc["isolates", "b"] == 1 and table.loc["reciprocity", "b"] == 1.0
     frame = reciprocity_frame(d)
     assert len(frame) == 6 and set(frame["position"]) == {"core", "between", "periphery"}
+
+
+def test_describe_networks_reuses_identical_graphs():
+    G = planted()
+    H = planted()
+    W = planted()
+    W["p0"]["p1"]["weight"] = 7  # same ties, different weight: not the same network
+    d = net.describe_networks({"a": G, "b": H, "c": W, "d": nx.DiGraph([(1, 2)])}, n_null=3)
+    assert d["a"] is d["b"] and d["c"] is not d["a"] and d["d"]["row"]["nodes"] == 2
+    assert net.same_graph(G, H) and not net.same_graph(G, W)
+
+
+def test_identity_merge_effect():
+    G = nx.DiGraph()
+    G.add_edge("model-maker-1", "alice", weight=1)
+    G.add_edge("model_maker_1", "bob", weight=2)  # the same name after normalisation
+    G.add_edge("carol", "dave", weight=1)
+    G.add_edge("erin", "erin", weight=1)
+    row, pairs = net.identity_merge_effect(G)
+    assert row["accounts"] == 7 and row["identities"] == 6 and row["accounts merged"] == 1
+    assert row["isolate share before"] == pytest.approx(1 / 7) and row["isolate share after"] == pytest.approx(1 / 6)
+    assert pairs.empty  # equal normalised names are merged without a fuzzy pair

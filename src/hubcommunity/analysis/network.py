@@ -22,6 +22,7 @@ import networkx as nx
 import pandas as pd
 
 from hubcommunity.analysis.coreperiphery import core_periphery_test, cp_graph, kcore_onion, kcore_summary
+from hubcommunity.analysis.identities import identity_map, merge_identities, similar_name_pairs
 from hubcommunity.analysis.network_build import (  # noqa: F401  (re-exported)
     derivation_network,
     discussion_network,
@@ -38,7 +39,8 @@ from hubcommunity.analysis.network_stats import (  # noqa: F401  (re-exported)
     reciprocity_by_position,
 )
 
-__all__ = ["describe_network", "comparison_table", "reciprocity_frame", "ROW_LABELS",
+__all__ = ["describe_network", "describe_networks", "same_graph", "identity_merge_effect",
+           "comparison_table", "reciprocity_frame", "ROW_LABELS",
            "paper_collaboration_network", "pull_request_network", "discussion_network", "derivation_network"]
 
 #: Rows of :func:`comparison_table`, in order, with their labels.
@@ -84,6 +86,51 @@ def describe_network(G: nx.DiGraph, *, n_null: int = 100, max_moves: int = 200, 
     row.update({k: cp[k] for k in ("core_size", "core_share", "rho", "null_mean", "null_sd", "z", "p_value")})
     row.update({k: rec[k] for k in ("reciprocity_core", "reciprocity_between", "reciprocity_periphery")})
     return {"stats": stats, "kcore": kc, "cp": cp, "reciprocity": rec, "degrees": degree_table(G), "row": row}
+
+
+def same_graph(G: nx.DiGraph, H: nx.DiGraph) -> bool:
+    """Whether two networks have the same nodes, edges and edge weights."""
+    if set(G) != set(H) or G.number_of_edges() != H.number_of_edges():
+        return False
+    return all(H.has_edge(u, v) and H[u][v].get("weight") == d.get("weight") for u, v, d in G.edges(data=True))
+
+
+def describe_networks(graphs: dict[str, nx.DiGraph], **options) -> dict[str, dict]:
+    """:func:`describe_network` for each graph, in order, reusing the result of an identical one.
+
+    A graph equal (:func:`same_graph`) to one described before it gets that
+    result (the same object), e.g. a network that no bot touched, built with
+    and without bots. ``options`` go to :func:`describe_network`.
+    """
+    out: dict[str, dict] = {}
+    for key, G in graphs.items():
+        twin = next((k for k in out if same_graph(graphs[k], G)), None)
+        out[key] = out[twin] if twin is not None else describe_network(G, **options)
+    return out
+
+
+def identity_merge_effect(G: nx.DiGraph, threshold: float = 90) -> tuple[dict, pd.DataFrame]:
+    """Merge ``G``'s near-identical names (the authors' rule) and measure what changes.
+
+    Uses :func:`hubcommunity.analysis.identities.identity_map` with each
+    account's number of distinct partners as the weight that picks an
+    identity's name. Returns a row (``accounts``, ``identities``,
+    ``accounts merged``, isolate share and reciprocity before and after) and
+    the matching name pairs (:func:`similar_name_pairs`).
+    """
+    names = [str(v) for v in G]
+    H = cp_graph(G)
+    weights = {str(v): H.degree(v) if v in H else 0 for v in G}
+    mapping = identity_map(names, threshold=threshold, weights=weights)
+    merged = merge_identities(G, mapping)
+    before, after = network_statistics(G), network_statistics(merged)
+    row = {
+        "accounts": before["nodes"], "identities": after["nodes"],
+        "accounts merged": before["nodes"] - after["nodes"],
+        "isolate share before": before["isolate_share"], "isolate share after": after["isolate_share"],
+        "reciprocity before": before["reciprocity"], "reciprocity after": after["reciprocity"],
+    }
+    return row, similar_name_pairs(names, threshold)
 
 
 def comparison_table(described: dict[str, dict], rows=None) -> pd.DataFrame:
