@@ -107,6 +107,10 @@ def test_chapter_toc(tmp_path):
     (tmp_path / "book" / "rq1_activity.md").write_text("# x\n")
     text = driver.chapter_toc(tmp_path, "book/rq1_activity.md")
     assert "root: book/intro" in text and "- file: book/rq1_activity" in text
+    assert "book/bibliography" not in text  # no bibliography page in this book
+    (tmp_path / "book" / "bibliography.md").write_text("# Bibliography\n")
+    text = driver.chapter_toc(tmp_path, "book/rq1_activity.md")
+    assert text.index("book/rq1_activity") < text.index("- file: book/bibliography")
     with pytest.raises(FileNotFoundError, match="nope.md"):
         driver.chapter_toc(tmp_path, "book/nope.md")
 
