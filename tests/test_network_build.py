@@ -11,6 +11,7 @@ from hubcommunity.analysis.network_build import (
     paper_collaboration_network,
     paper_edge_list,
     pull_request_network,
+    subfield_repo_ids,
 )
 from hubcommunity.analysis.network_stats import paper_isolates, reciprocity
 
@@ -78,6 +79,7 @@ def test_subfield_network_uses_pipeline_tags():
     cv = paper_collaboration_network(commit_authors_table(), repos, subfield="cv")
     assert set(nlp) == {"A", "B", "C"} and nlp["A"]["B"]["weight"] == 2
     assert set(cv.edges()) == {("D", "D")}
+    assert subfield_repo_ids(repos, "nlp") == {"o/r1"} and subfield_repo_ids(repos, "multimodal") == set()
     with pytest.raises(ValueError, match="repos table"):
         paper_collaboration_network(commit_authors_table(), subfield="cv")
     with pytest.raises(ValueError, match="unknown subfield"):

@@ -60,3 +60,21 @@ def test_identity_merge_effect():
     assert row["accounts"] == 7 and row["identities"] == 6 and row["accounts merged"] == 1
     assert row["isolate share before"] == pytest.approx(1 / 7) and row["isolate share after"] == pytest.approx(1 / 6)
     assert pairs.empty  # equal normalised names are merged without a fuzzy pair
+
+
+def test_subfield_networks_and_statistics_frame():
+    import pandas as pd
+
+    repos = pd.DataFrame({"repo_type": "model", "repo_id": ["a/cv1", "b/nlp1", "c/none"],
+                          "pipeline_tag": ["image-classification", "text-generation", None]})
+    disc = pd.DataFrame({"repo_type": "model", "repo_id": ["a/cv1", "b/nlp1", "c/none"], "num": [1, 1, 1],
+                         "is_pull_request": [True, True, False], "status": ["merged", "open", "open"],
+                         "opener": ["u", "v", "w"]})
+    events = pd.DataFrame({"repo_type": "model", "repo_id": ["a/cv1"], "num": [1], "type": ["comment"], "author": ["a"]})
+    base = pd.DataFrame({"model_id": ["a/cv1", "c/none"], "base_model_id": ["z/base", "z/base"]})
+    g = net.subfield_networks(disc, events, base, repos)
+    assert set(g[("cv", "pr")].edges()) == {("u", "a")} and set(g[("nlp", "pr")].edges()) == {("v", "b")}
+    assert set(g[("cv", "disc")].edges()) == {("a", "u")} and g[("multimodal", "pr")].number_of_nodes() == 0
+    assert set(g[("cv", "deriv")].edges()) == {("a", "z")} and g[("nlp", "deriv")].number_of_edges() == 0
+    frame = net.statistics_frame(g)
+    assert frame.loc[("cv", "pr"), "nodes"] == 2 and frame.index.names == ["subfield", "network"]

@@ -29,7 +29,9 @@ from hubcommunity.analysis.network_build import (  # noqa: F401  (re-exported)
     paper_collaboration_network,
     paper_edge_list,
     pull_request_network,
+    subfield_repo_ids,
 )
+from hubcommunity.analysis.subfields import SUBFIELDS
 from hubcommunity.analysis.network_stats import (  # noqa: F401  (re-exported)
     STAT_LABELS,
     degree_table,
@@ -40,6 +42,7 @@ from hubcommunity.analysis.network_stats import (  # noqa: F401  (re-exported)
 )
 
 __all__ = ["describe_network", "describe_networks", "same_graph", "identity_merge_effect",
+           "subfield_networks", "statistics_frame",
            "comparison_table", "reciprocity_frame", "ROW_LABELS",
            "paper_collaboration_network", "pull_request_network", "discussion_network", "derivation_network"]
 
@@ -131,6 +134,39 @@ def identity_merge_effect(G: nx.DiGraph, threshold: float = 90) -> tuple[dict, p
         "reciprocity before": before["reciprocity"], "reciprocity after": after["reciprocity"],
     }
     return row, similar_name_pairs(names, threshold)
+
+
+def subfield_networks(discussions: pd.DataFrame, discussion_events: pd.DataFrame, base_models: pd.DataFrame,
+                      repos: pd.DataFrame, *, exclude=()) -> dict[tuple[str, str], nx.DiGraph]:
+    """The pull-request, discussion and derivation networks restricted to each subfield.
+
+    A thread belongs to a subfield when its model's ``pipeline_tag`` (from
+    ``repos``) is in that subfield's list; a derivation link when the
+    *derived* model's tag is. Keys are ``(subfield, kind)`` with kind
+    ``"pr"``, ``"disc"`` or ``"deriv"``; ``exclude`` goes to every builder.
+    Models missing from ``repos`` (e.g. deleted before the listing) belong
+    to no subfield.
+    """
+    out = {}
+    for sub in SUBFIELDS:
+        ids = subfield_repo_ids(repos, sub)
+        threads = discussions[discussions["repo_id"].isin(ids)]
+        events = discussion_events[discussion_events["repo_id"].isin(ids)]
+        links = base_models[base_models["model_id"].isin(ids)]
+        out[(sub, "pr")] = pull_request_network(threads, exclude=exclude)
+        out[(sub, "disc")] = discussion_network(threads, events, exclude=exclude)
+        out[(sub, "deriv")] = derivation_network(links, exclude=exclude)
+    return out
+
+
+def statistics_frame(graphs: dict, keys=("nodes", "edges_no_loops", "isolate_share", "reciprocity",
+                                         "giant_wcc_share")) -> pd.DataFrame:
+    """:func:`network_statistics` of each graph as one row; the dict key becomes the index."""
+    rows = {name: {k: network_statistics(G)[k] for k in keys} for name, G in graphs.items()}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    if len(frame) and isinstance(frame.index, pd.MultiIndex):
+        frame.index.names = ["subfield", "network"]
+    return frame
 
 
 def comparison_table(described: dict[str, dict], rows=None) -> pd.DataFrame:

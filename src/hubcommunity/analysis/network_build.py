@@ -33,6 +33,7 @@ from hubcommunity.analysis.subfields import SUBFIELDS, subfield_of
 
 __all__ = [
     "owner_of",
+    "subfield_repo_ids",
     "graph_from_edges",
     "paper_edge_list",
     "paper_collaboration_network",
@@ -57,6 +58,21 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"table {name!r} lacks column(s) {missing}; see CONTRIBUTING.md (tidy tables)")
+
+
+def subfield_repo_ids(repos: pd.DataFrame, subfield: str, subfield_map: dict[str, str] | None = None) -> set[str]:
+    """Ids of the models whose ``pipeline_tag`` belongs to ``subfield`` (the paper's lists).
+
+    ``subfield`` is ``"cv"``, ``"nlp"`` or ``"multimodal"``
+    (:mod:`hubcommunity.analysis.subfields`); ``repos`` needs ``repo_type``,
+    ``repo_id`` and ``pipeline_tag``.
+    """
+    if subfield not in SUBFIELDS:
+        raise ValueError(f"unknown subfield {subfield!r}; expected one of {SUBFIELDS}")
+    _require(repos, ["repo_type", "repo_id", "pipeline_tag"], "repos")
+    models = repos[repos["repo_type"] == "model"]
+    sub = subfield_of(models["pipeline_tag"], subfield_map)
+    return set(models.loc[(sub == subfield).fillna(False).to_numpy(), "repo_id"])
 
 
 def graph_from_edges(
@@ -159,11 +175,7 @@ def paper_collaboration_network(
             raise ValueError(f"unknown subfield {subfield!r}; expected one of {SUBFIELDS}")
         if repos is None:
             raise ValueError("a subfield network needs the repos table (pipeline tags)")
-        _require(repos, ["repo_type", "repo_id", "pipeline_tag"], "repos")
-        models = repos[repos["repo_type"] == "model"]
-        sub = subfield_of(models["pipeline_tag"], subfield_map)
-        keep = set(models.loc[(sub == subfield).fillna(False).to_numpy(), "repo_id"])
-        ca = ca[ca["repo_id"].isin(keep)]
+        ca = ca[ca["repo_id"].isin(subfield_repo_ids(repos, subfield, subfield_map))]
     edges = paper_edge_list(ca, exclude=exclude)
     label = "commit co-authorship (paper's construction)" + (f", {subfield}" if subfield else "")
     G = graph_from_edges(edges, tie=label)
