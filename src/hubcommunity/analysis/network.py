@@ -41,10 +41,15 @@ from hubcommunity.analysis.network_stats import (  # noqa: F401  (re-exported)
     reciprocity_by_position,
 )
 
-__all__ = ["describe_network", "describe_networks", "same_graph", "identity_merge_effect",
-           "subfield_networks", "statistics_frame",
-           "comparison_table", "reciprocity_frame", "ROW_LABELS",
-           "paper_collaboration_network", "pull_request_network", "discussion_network", "derivation_network"]
+__all__ = [
+    # composition (this module)
+    "describe_network", "describe_networks", "same_graph", "identity_merge_effect",
+    "subfield_networks", "statistics_frame", "comparison_table", "reciprocity_frame", "ROW_LABELS",
+    # re-exported constructions and statistics
+    "paper_collaboration_network", "paper_edge_list", "pull_request_network", "discussion_network",
+    "derivation_network", "subfield_repo_ids", "network_statistics", "paper_isolates", "reciprocity",
+    "reciprocity_by_position", "degree_table", "STAT_LABELS",
+]
 
 #: Rows of :func:`comparison_table`, in order, with their labels.
 ROW_LABELS = {

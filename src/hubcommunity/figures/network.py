@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import altair as alt
 import networkx as nx
-import numpy as np
 import pandas as pd
 
 from hubcommunity.analysis.distributions import ccdf
