@@ -89,7 +89,7 @@ def reciprocity_chart(frame: pd.DataFrame, *, title: str = "") -> alt.Chart:
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("position:N", sort=POSITION_ORDER, title=None),
+            x=alt.X("position:N", sort=POSITION_ORDER, title=None, axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("network:N"),
             y=alt.Y("reciprocity:Q", axis=alt.Axis(format="%"), title="reciprocated ties"),
             color=alt.Color("network:N", title="network"),
