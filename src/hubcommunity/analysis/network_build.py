@@ -29,6 +29,7 @@ from collections.abc import Iterable
 import networkx as nx
 import pandas as pd
 
+from hubcommunity.analysis.owners import owner_of  # re-exported: one definition of "owner"
 from hubcommunity.analysis.subfields import SUBFIELDS, subfield_of
 
 __all__ = [
@@ -41,17 +42,6 @@ __all__ = [
     "discussion_network",
     "derivation_network",
 ]
-
-
-def owner_of(repo_ids: pd.Series) -> pd.Series:
-    """The owner of each repository: the part of its id before the first ``/``.
-
-    Ids without a ``/`` (legacy canonical models such as ``gpt2``) have no
-    owner and give ``<NA>``.
-    """
-    ids = pd.Series(repo_ids, dtype="string")
-    parts = ids.str.split("/", n=1)
-    return parts.str[0].where(ids.str.contains("/", regex=False))
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:

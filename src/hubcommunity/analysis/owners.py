@@ -66,7 +66,7 @@ def owner_of(repo_ids: pd.Series) -> pd.Series:
     with no ``/`` (legacy un-prefixed model ids such as ``gpt2`` have no
     owner account) and for missing ids.
     """
-    ids = repo_ids.astype("string")
+    ids = pd.Series(repo_ids).astype("string")
     has_owner = ids.str.contains("/", regex=False).fillna(False).astype(bool)
     owners = ids.str.split("/", n=1).str[0]
     return owners.where(has_owner, pd.NA).astype("string")
