@@ -65,7 +65,9 @@ def ccdf_chart(curves: pd.DataFrame, *, x_title: str = "adoption (x)", series_ti
         .encode(
             x=alt.X("x:Q", scale=alt.Scale(type="log"), title=x_title),
             y=alt.Y("ccdf:Q", scale=alt.Scale(type="log"), title="P(X ≥ x)"),
-            color=alt.Color("series:N", title=series_title),
+            # Series names such as "derivation: quantized" are long: legend below, untruncated.
+            color=alt.Color("series:N", title=series_title,
+                            legend=alt.Legend(orient="bottom", columns=3, labelLimit=0)),
             tooltip=[alt.Tooltip("series:N"), alt.Tooltip("x:Q", format=","), alt.Tooltip("ccdf:Q", format=".3g")],
         )
         .properties(width=_WIDTH, height=_HEIGHT)
