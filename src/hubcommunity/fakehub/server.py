@@ -145,9 +145,9 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, hub: "FakeHub") -> None:
+    def __init__(self, hub: "FakeHub", port: int = 0) -> None:
         self.hub = hub
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def handle_error(self, request, client_address) -> None:
         """Ignore clients that hang up (timeouts on purpose); report anything else."""
@@ -166,11 +166,13 @@ class FakeHub:
         commit_page_size: commits per page (the Hub's default is 50).
         discussion_page_size: threads per discussions page (the Hub sends 50).
         max_listing_page: the largest ``limit`` a listing honours (the Hub's is 1000).
+        port: the port on 127.0.0.1 (0, the default: any free port).
     """
 
     def __init__(self, fixture: HubFixture, faults: Faults | None = None, *, commit_page_size: int = 50,
-                 discussion_page_size: int = 50, max_listing_page: int = 1000) -> None:
+                 discussion_page_size: int = 50, max_listing_page: int = 1000, port: int = 0) -> None:
         self.fixture = fixture
+        self.port = port
         self.faults = faults or Faults()
         self.commit_page_size = commit_page_size
         self.discussion_page_size = discussion_page_size
@@ -186,7 +188,7 @@ class FakeHub:
     # -- lifecycle ----------------------------------------------------------------
     def start(self) -> "FakeHub":
         """Start serving in a background thread; return ``self``."""
-        self._server = _Server(self)
+        self._server = _Server(self, self.port)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True, name="fakehub")
         self._thread.start()
