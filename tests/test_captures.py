@@ -105,8 +105,9 @@ def test_models_per_month_counts_listed_models_only():
 
 def test_record_all_sends_numbers_and_texts_to_the_results_api(tmp_path):
     res = ChapterResults("t", directory=tmp_path)
-    record_all(res, cap.capture_date_records(_tables().snapshots, streams=("models",))
-               + cap.skipped_records(pd.DataFrame({"reason": ["x"], "count": [4]}), 1))
+    shown = record_all(res, cap.capture_date_records(_tables().snapshots, streams=("models",))
+                       + cap.skipped_records(pd.DataFrame({"reason": ["x"], "count": [4000]}), 1))
+    assert shown == {"models_captured": "2024-07-11", "n_skipped": "4,000", "n_unmapped": "0", "n_license_ids": "1"}
     assert res.texts["models_captured"]["value"] == "2024-07-11"
-    assert res.numbers["n_skipped"] == {"key": "n_skipped", "value": 4, "formatted": "4", "unit": "records",
+    assert res.numbers["n_skipped"] == {"key": "n_skipped", "value": 4000, "formatted": "4,000", "unit": "records",
                                         "description": "Raw records skipped or flagged while building tables"}

@@ -40,17 +40,20 @@ def text(key: str, value: str, description: str) -> dict:
     return {"key": key, "value": str(value), "description": description, "text": True}
 
 
-def record_all(res, records: Iterable[dict]) -> None:
+def record_all(res, records: Iterable[dict]) -> dict[str, str]:
     """Record every record on ``res`` (a :class:`~hubcommunity.results.ChapterResults`), in order.
 
     Number records go to ``res.number``, text records (``"text": True``) to ``res.text``.
+    Returns ``{key: text as glued}`` (formatted numbers), for prose written by a cell.
     """
+    shown = {}
     for r in records:
-        r = dict(r)
-        if r.pop("text", False):
-            res.text(r["key"], r["value"], description=r.get("description", ""))
+        if r.get("text"):
+            shown[r["key"]] = res.text(r["key"], r["value"], description=r.get("description", ""))
         else:
-            res.number(r["key"], r["value"], unit=r["unit"], description=r["description"], fmt=r.get("fmt"))
+            shown[r["key"]] = res.number(r["key"], r["value"], unit=r["unit"], description=r["description"],
+                                         fmt=r.get("fmt"))
+    return shown
 
 
 def as_dict(records: Iterable[dict]) -> dict:
