@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from hubcommunity import build as driver
-from hubcommunity import sphinxext
+from hubcommunity import chapterdeps, sphinxext
 
 import _booksite
 
@@ -81,6 +81,98 @@ def test_reconcile_drops_cache_and_generated_together(tmp_path):
     assert sphinxext.reconcile_cache(generated, cache, "bbb") is True and not cache.exists()
 
 
+# -- per-chapter dependency records (unit, fast) ------------------------------------------
+def test_input_file_maps_snapshot_files_to_their_manifest(tmp_path):
+    book, _ = _tree(tmp_path)
+    snap = book / "data" / "snapshots" / "s1"
+    (snap / "tables").mkdir()
+    (snap / "tables" / "repos.parquet").write_bytes(b"x")
+    (book / "_build").mkdir()
+    (book / "_build" / "r.json").write_text("{}")
+    roots = (book,)
+    assert chapterdeps.input_file(snap / "raw" / "p1.json", roots) == snap / "manifest.json"
+    assert chapterdeps.input_file(snap / "tables" / "repos.parquet", roots) == snap / "manifest.json"
+    assert chapterdeps.input_file(book / "data" / "groups.csv", roots) == book / "data" / "groups.csv"
+    assert chapterdeps.input_file(book / "_build" / "r.json", roots) is None       # build output
+    assert chapterdeps.input_file(book / "data" / "gone.csv", roots) is None       # vanished
+    assert chapterdeps.input_file(tmp_path / "pkg" / "analysis" / "x.py", roots) is None  # outside
+
+
+def test_read_modes():
+    assert chapterdeps.is_read_mode("r", None) and chapterdeps.is_read_mode("rb", None)
+    assert chapterdeps.is_read_mode("w+", None) and not chapterdeps.is_read_mode("w", None)
+    assert not chapterdeps.is_read_mode("ab", None)
+    import os
+    assert chapterdeps.is_read_mode(None, os.O_RDONLY) and not chapterdeps.is_read_mode(None, os.O_WRONLY | os.O_CREAT)
+
+
+def _record(generated: Path, book: Path, chapter: str, document: str, files: list[str]) -> None:
+    record = chapterdeps.make_record(chapter, document, [book / f for f in files], book)
+    path = chapterdeps.record_path(generated, chapter)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record))
+
+
+def test_stale_documents_per_chapter(tmp_path):
+    book, _ = _tree(tmp_path)
+    (book / "src").mkdir()
+    (book / "src" / "a.py").write_text("A = 1\n")
+    (book / "src" / "b.py").write_text("B = 1\n")
+    generated = tmp_path / "generated"
+    _record(generated, book, "one", "book/one.md", ["src/a.py", "data/groups.csv"])
+    _record(generated, book, "two", "book/two.md", ["src/b.py", "data/snapshots/s1/manifest.json"])
+    docs = ["book/one.md", "book/two.md", "book/three.md"]  # three: no record
+    assert sphinxext.stale_documents(generated, book, docs, []) == {}
+
+    (book / "src" / "a.py").write_text("A = 2\n")
+    stale = sphinxext.stale_documents(generated, book, docs, ["src/a.py"])
+    assert stale == {
+        "book/one.md": ("src/a.py changed", ["one"]),
+        "book/three.md": ("no dependency record, and src/a.py changed", []),
+    }
+    (book / "src" / "a.py").write_text("A = 1\n")  # back to the recorded content: nothing stale
+    (book / "data" / "snapshots" / "s1" / "manifest.json").write_text('{"name": "s1", "new": 1}')
+    stale = sphinxext.stale_documents(generated, book, docs, [])
+    assert list(stale) == ["book/two.md"] and "manifest.json changed" in stale["book/two.md"][0]
+    # a record of another format counts as absent (the page depends on everything)
+    (generated / "deps" / "two.json").write_text(json.dumps({"format": 0, "document": "book/two.md", "files": []}))
+    assert sphinxext.stale_documents(generated, book, docs, []) == {}
+    assert set(sphinxext.stale_documents(generated, book, docs, ["x"])) == {"book/two.md", "book/three.md"}
+
+
+def test_diff_hashes():
+    assert sphinxext.diff_hashes({"a": "1", "b": "2"}, {"a": "1", "b": "3", "c": "4"}) == ["b", "c"]
+    assert sphinxext.diff_hashes({"a": "1", "gone": "2"}, {"a": "1"}) == ["gone"]
+    assert sphinxext.diff_hashes(None, {"a": "1"}) == ["a"]
+
+
+def test_forget_execution_and_generated(tmp_path):
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    chapter = tmp_path / "book" / "c.md"
+    chapter.parent.mkdir()
+    chapter.write_text(
+        "---\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n"
+        "# C\n\n```{code-cell} ipython3\nprint(1)\n```\n")
+    other = chapter.with_name("d.md")
+    other.write_text(chapter.read_text().replace("print(1)", "print(2)"))
+    cache = get_cache(tmp_path / ".jupyter_cache")
+    for path in (chapter, other):
+        cache.cache_notebook_bundle(CacheBundleIn(sphinxext.read_notebook(path), str(path)), check_validity=False)
+    assert sphinxext.is_cached(cache, chapter) and sphinxext.is_cached(cache, other)
+    assert len(sphinxext.forget_execution(cache, chapter)) == 1
+    assert not sphinxext.is_cached(cache, chapter) and sphinxext.is_cached(cache, other)
+
+    generated = tmp_path / "generated"
+    for rel in ("results/c.json", "figures/c/f.svg", "tables/c/t.csv", "deps/c.json", "results/d.json"):
+        (generated / rel).parent.mkdir(parents=True, exist_ok=True)
+        (generated / rel).write_text("x")
+    sphinxext.forget_generated(generated, "c")
+    left = sorted(p.relative_to(generated).as_posix() for p in generated.rglob("*") if p.is_file())
+    assert left == ["results/d.json"]
+
+
 def test_results_site_index(tmp_path):
     src = tmp_path / "results"
     src.mkdir()
@@ -116,37 +208,96 @@ def test_chapter_toc(tmp_path):
 
 
 # -- the mini book, end to end -----------------------------------------------------------
+def _executions(book: Path) -> dict[str, float]:
+    """``{page: time of its cached execution}`` from the mini book's jupyter-cache."""
+    from jupyter_cache import get_cache
+
+    cache = get_cache(book / "_build" / ".jupyter_cache")
+    return {Path(r.uri).stem: r.created.timestamp() for r in cache.list_cache_records()}
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
 @pytest.mark.slow
-def test_minibook_cache_reuse_and_invalidation(tmp_path):
-    """Cold build executes; a rebuild with no change does not; a data change re-executes."""
+def test_minibook_cache_reuse_and_per_chapter_invalidation(tmp_path):
+    """Cold build executes every chapter; a warm build none; a change to a module or a data
+    file re-executes only the chapters that used it (and pages without a deps record on
+    any change to the project's inputs); a page pasting from a re-executed one is re-read."""
     book = _booksite.assemble_minibook(tmp_path / "mb")
     log = tmp_path / "executions.log"
-    first = _booksite.build_minibook(book, MINIBOOK_EXEC_LOG=str(log))
-    assert first.ok, first.log[-3000:]
-    assert log.read_text().splitlines() == ["demo"]
+
+    package = Path(sphinxext.hubcommunity.__file__).parent
+
+    def package_state() -> dict[str, str]:
+        return {k: v for k, v in sphinxext.input_hashes(book, package).items() if k.startswith("hubcommunity/")}
+
+    seen = {"package": package_state()}  # the package as of the previous build's start
+
+    def run(expected_new: list[str], why: str):
+        before, package_before = _lines(log), seen["package"]
+        seen["package"] = package_state()
+        result = _booksite.build_minibook(book, MINIBOOK_EXEC_LOG=str(log))
+        assert result.ok, result.log[-3000:]
+        new = _lines(log)[len(before):]
+        notes = [line for line in result.log.splitlines() if line.startswith("hubcommunity:")]
+        if package_state() != package_before and "plain" not in expected_new:
+            # The checkout is shared: someone changed the package since the previous build. The page
+            # without a deps record rightly depends on all of it; tolerate that one execution.
+            new = [n for n in new if n != "plain"]
+        assert sorted(new) == sorted(expected_new), f"{why}: executed {new}, expected {expected_new}; {notes}"
+        return result
+
+    first = run(["demo", "demo2", "plain"], "cold build")
     html = (first.html_dir / "book" / "demo.html").read_text()
     assert "760,000" in html and "81.3%" in html
+    # the chapter id <-> page mapping is recorded by the kernel, not guessed
+    deps = {c: json.loads((first.generated_dir / "deps" / f"{c}.json").read_text()) for c in ("demo", "demo2")}
+    assert deps["demo"]["document"] == "book/demo.md" and deps["demo2"]["document"] == "book/demo2.md"
+    assert not (first.generated_dir / "deps" / "plain.json").exists()  # no ChapterResults: no record
+    demo_files = {f["path"] for f in deps["demo"]["files"]}
+    assert {"data/demo.csv", "lib/minilib/counts.py"} <= demo_files
+    assert not {"data/other.csv", "lib/minilib/shares.py"} & demo_files
 
     start = time.perf_counter()
-    second = _booksite.build_minibook(book, MINIBOOK_EXEC_LOG=str(log))
+    second = run([], "warm build")
     warm = time.perf_counter() - start
-    assert second.ok and log.read_text().splitlines() == ["demo"], "warm build re-executed the chapter"
+    assert not re.search(r"hubcommunity: book/demo2?\.md: (re-)?executing", second.log)
     assert driver.unexecuted_chapters(book) == []
     assert warm < 60
+    executed = _executions(book)
+    demo_page = (second.html_dir / "book" / "demo.html").read_bytes()
+    assert '<span class="pasted-text">42</span>' in (second.html_dir / "book" / "plain.html").read_text()
 
-    # A project data file is an input: changing it re-executes, and the page shows the new value.
+    # A module only demo2 imports: demo2 alone re-executes; the page pasting from it is re-read.
+    shares = book / "lib" / "minilib" / "shares.py"
+    shares.write_text(shares.read_text().replace("SCALE = 1", "SCALE = 2"))
+    third = run(["demo2"], "after editing lib/minilib/shares.py")
+    assert "hubcommunity: book/demo2.md: re-executing, lib/minilib/shares.py changed" in third.log
+    now = _executions(book)
+    assert now["demo"] == executed["demo"] and now["plain"] == executed["plain"]
+    assert now["demo2"] > executed["demo2"]
+    assert (third.html_dir / "book" / "demo.html").read_bytes() == demo_page
+    assert '<span class="pasted-text">84</span>' in (third.html_dir / "book" / "demo2.html").read_text()
+    assert '<span class="pasted-text">84</span>' in (third.html_dir / "book" / "plain.html").read_text(), (
+        "plain pastes demo2's number: it must be re-read when demo2 re-executes")
+
+    # A data file only demo reads: demo re-executes, and so does plain (no deps record).
     (book / "data" / "demo.csv").write_text("kind,count\nmodel,500\ndataset,500\nspace,0\n")
-    third = _booksite.build_minibook(book, MINIBOOK_EXEC_LOG=str(log))
-    assert third.ok and log.read_text().splitlines() == ["demo", "demo"]
-    html = (third.html_dir / "book" / "demo.html").read_text()
+    fourth = run(["demo", "plain"], "after changing data/demo.csv")
+    assert "hubcommunity: book/demo.md: re-executing, data/demo.csv changed" in fourth.log
+    assert "book/plain.md: re-executing, no dependency record" in fourth.log
+    html = (fourth.html_dir / "book" / "demo.html").read_text()
     assert ">500<" in html and "50.0%" in html and "760,000" not in html
-    record = json.loads((third.html_dir / "results" / "demo.json").read_text())
+    record = json.loads((fourth.html_dir / "results" / "demo.json").read_text())
     assert {n["key"]: n["value"] for n in record["numbers"]} == {"n_models": 500, "model_share": 0.5}
 
     # Editing a code cell: jupyter-cache no longer matches until the next build executes it.
     chapter = book / "book" / "demo.md"
     chapter.write_text(chapter.read_text().replace("res.save();", "res.save()\nprint('edited')"))
     assert driver.unexecuted_chapters(book) == [chapter]
+    run(["demo"], "after editing a code cell")
 
 
 @pytest.mark.slow
@@ -157,7 +308,7 @@ def test_a_raising_cell_fails_the_build(tmp_path):
     result = _booksite.build_minibook(book)
     assert not result.ok
     assert "boom in a cell" in result.log or "RuntimeError" in result.log
-    assert driver.unexecuted_chapters(book) == [chapter]
+    assert chapter in driver.unexecuted_chapters(book)  # the build stops there: later pages may not run either
 
 
 @pytest.mark.slow
@@ -173,6 +324,16 @@ def test_minibook_site_files():
         assert (site / "book" / d).resolve().is_file(), d
     assert (site / "_static" / "hubcommunity-vega.js").stat().st_size > 100_000
     assert json.loads((site / "results" / "index.json").read_text())["chapters"][0]["chapter"] == "demo"
+
+    # Each executed page offers its executed notebook (outputs included) in the download menu.
+    for name, expected in (("demo", "application/papermill.record/text/plain"), ("plain", "plain page executed")):
+        html = (site / "book" / f"{name}.html").read_text()
+        links = re.findall(r'href="(\.\./_sources/[^"]+\.ipynb)"', html)
+        assert links == [f"../_sources/book/{name}.ipynb"], links
+        notebook = json.loads((site / "book" / links[0]).resolve().read_text())
+        outputs = [o for c in notebook["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+        assert expected in json.dumps(outputs), f"{name}.ipynb: no executed outputs"
+    assert ".ipynb" not in (site / "book" / "intro.html").read_text()  # not a notebook: nothing to offer
 
 
 # -- the real book ---------------------------------------------------------------------------

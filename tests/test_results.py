@@ -1,6 +1,7 @@
 """Unit tests for hubcommunity.results: formatting, numpy conversion, files written, glue."""
 
 import json
+from pathlib import Path
 
 import altair as alt
 import numpy as np
@@ -109,3 +110,79 @@ def test_load_results_names_bad_file(tmp_path):
     (tmp_path / "results" / "bad.json").write_text("{")
     with pytest.raises(ValueError, match="bad.json"):
         results.load_results(tmp_path)
+
+
+# -- the dependency record (what a chapter executed in a build depended on) -----------------
+_CHAPTER_SCRIPT = """
+import json, sys
+from pathlib import Path
+import pandas as pd
+from hubcommunity.results import ChapterResults
+import hubcommunity.analysis.distributions      # imports the package's analysis code
+root = Path(sys.argv[1])
+res = ChapterResults("c1", directory=root / "_build" / "generated")
+pd.read_csv(root / "data" / "groups.csv")                            # a project data file
+(root / "data" / "snapshots" / "s1" / "raw" / "p1.json").read_text()  # a raw snapshot file
+open(root / "data" / "snapshots" / "s1" / "tables" / "t.parquet", "rb").read()  # derived cache
+(root / "_build" / "other.json").read_text()                        # build output: never an input
+(root / "data" / "written.csv").write_text("x")                     # written, not read
+print(res.save())
+"""
+
+
+def _book_tree(root):
+    snap = root / "data" / "snapshots" / "s1"
+    (snap / "raw").mkdir(parents=True)
+    (snap / "tables").mkdir()
+    (snap / "manifest.json").write_text('{"name": "s1"}')
+    (snap / "raw" / "p1.json").write_text("[]")
+    (snap / "tables" / "t.parquet").write_bytes(b"PAR1")
+    (root / "data" / "groups.csv").write_text("a,b\n1,2\n")
+    (root / "data" / "unread.csv").write_text("a\n")
+    (root / "_build").mkdir()
+    (root / "_build" / "other.json").write_text("{}")
+
+
+def _run_chapter(root, env_extra):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBCOMMUNITY_")}
+    proc = subprocess.run([sys.executable, "-c", _CHAPTER_SCRIPT, str(root)], env={**env, **env_extra},
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_save_in_a_build_records_modules_and_files_read(tmp_path):
+    from hubcommunity import chapterdeps
+
+    root = tmp_path / "book"
+    _book_tree(root)
+    _run_chapter(root, {chapterdeps.DOCUMENT_ENV: "book/c1.md", chapterdeps.BOOK_ROOT_ENV: str(root)})
+    record = json.loads((root / "_build" / "generated" / "deps" / "c1.json").read_text())
+    assert record["format"] == chapterdeps.DEPS_FORMAT
+    assert record["chapter"] == "c1" and record["document"] == "book/c1.md"
+    paths = {Path(f["path"]).as_posix() for f in record["files"]}
+    # files read: the data file as itself; raw file and parquet cache as the snapshot's manifest
+    assert {"data/groups.csv", "data/snapshots/s1/manifest.json"} <= paths
+    assert not any(p.endswith(("unread.csv", "written.csv", "p1.json", "t.parquet", "other.json")) for p in paths)
+    # modules: the ones imported (transitively), not the others
+    names = {p.split("src/")[-1] for p in paths if p.endswith(".py")}
+    assert {"hubcommunity/results.py", "hubcommunity/analysis/distributions.py"} <= names
+    assert "hubcommunity/analysis/adoption.py" not in names and "hubcommunity/build.py" not in names
+    digests = {Path(f["path"]).as_posix(): f["sha256"] for f in record["files"]}
+    assert digests["data/groups.csv"] == chapterdeps.file_sha256(root / "data" / "groups.csv")
+    assert chapterdeps.changed_files(record, root) == []
+    (root / "data" / "groups.csv").write_text("a,b\n1,3\n")
+    (root / "data" / "snapshots" / "s1" / "manifest.json").write_text('{"name": "s1", "v": 2}')
+    assert chapterdeps.changed_files(record, root) == ["data/groups.csv", "data/snapshots/s1/manifest.json"]
+
+
+def test_save_outside_a_build_writes_no_record(tmp_path):
+    root = tmp_path / "book"
+    _book_tree(root)
+    _run_chapter(root, {})
+    assert (root / "_build" / "generated" / "results" / "c1.json").is_file()
+    assert not (root / "_build" / "generated" / "deps").exists()

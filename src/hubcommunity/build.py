@@ -155,7 +155,9 @@ def build(
         require_snapshot(root)
     cmd = jupyter_book_command(root, output, toc, strict)
     full_env = {**os.environ, **(env or {})}
-    full_env.pop("HUBCOMMUNITY_GENERATED_DIR", None)  # the Sphinx extension sets it per build
+    # The Sphinx extension sets these per build (and per page); never inherit a parent's.
+    for name in ("HUBCOMMUNITY_GENERATED_DIR", "HUBCOMMUNITY_DOCUMENT", "HUBCOMMUNITY_BOOK_ROOT"):
+        full_env.pop(name, None)
     lines: list[str] = []
     start = time.perf_counter()
     with build_lock(output / "_build"):

@@ -24,6 +24,8 @@ book; each build points it at its own directory through
     figures/<chapter>/<key>.vl.json     the Vega-Lite spec (data inlined)
     tables/<chapter>/<key>.csv          the table's data
     tables/<chapter>/<key>.json         the table as displayed (formatted cells), for {results-table}
+    deps/<chapter>.json                 in a book build only: the modules and files the chapter
+                                        used, with sha256 (hubcommunity.chapterdeps)
 
 How the markdown shows them is documented in CONTRIBUTING.md ("The chapter-facing API").
 """
@@ -40,7 +42,7 @@ from typing import Any
 
 import pandas as pd
 
-from hubcommunity import paths
+from hubcommunity import chapterdeps, paths
 from hubcommunity.figures import render
 
 #: Environment variable naming the directory generated files go to (set by the build).
@@ -199,6 +201,8 @@ class ChapterResults:
     def __init__(self, chapter: str, directory: Path | str | None = None):
         self.chapter = check_key(chapter, "chapter id")
         self.directory = Path(directory) if directory is not None else output_dir()
+        # Inside a book build: record the files this chapter opens (see chapterdeps).
+        chapterdeps.start()
         self.numbers: dict[str, dict] = {}
         self.texts: dict[str, dict] = {}
         self.tables: dict[str, dict] = {}
@@ -332,10 +336,17 @@ class ChapterResults:
         }
 
     def save(self) -> Path:
-        """Write ``results/<chapter>.json`` under the output directory; return its path."""
+        """Write ``results/<chapter>.json`` under the output directory; return its path.
+
+        Inside a book build it also writes ``deps/<chapter>.json``: the package
+        modules loaded and the files read, with their sha256, so the next build
+        re-executes this chapter only when one of them changes
+        (:mod:`hubcommunity.chapterdeps`).
+        """
         path = self.directory / "results" / f"{self.chapter}.json"
         text = json.dumps(self.as_dict(), indent=1, ensure_ascii=False, allow_nan=False)
         _write_text(path, text + "\n")
+        chapterdeps.write(self.directory, self.chapter)
         return path
 
 

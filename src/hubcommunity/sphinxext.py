@@ -1,15 +1,25 @@
 """Sphinx extension for the book: execution-cache invalidation, offline charts, results files.
 
-Loaded from ``_config.yml`` (``sphinx.extra_extensions``). It does four things:
+Loaded from ``_config.yml`` (``sphinx.extra_extensions``). It does five things:
 
-1. **Cache invalidation.** jupyter-cache re-executes a notebook only when its code
-   cells change. Chapters also depend on the package code, the project data files
-   and the snapshots' manifests, so :func:`fingerprint` hashes those, and when the
-   fingerprint differs from the one the build's generated files were made with,
-   the execution cache *and* the generated files are deleted together (they never
-   go stale or missing apart) and the config value ``hubcommunity_fingerprint``
-   (rebuild ``env``) changes, which makes Sphinx re-read every page, so every
-   chapter executes again. A build after no change reuses both.
+1. **Cache invalidation, per chapter.** jupyter-cache re-executes a notebook only
+   when its code cells change. Chapters also depend on package code and data, so
+   each chapter records, while it executes, the files it used
+   (``<generated>/deps/<chapter>.json``, :mod:`hubcommunity.chapterdeps`: the
+   ``hubcommunity`` modules it imported, the data files it opened, a snapshot's
+   manifest for any file of that snapshot, and the page it was executed from). Before
+   Sphinx reads (``env-get-outdated``), every chapter whose recorded files changed
+   loses its cached execution and its generated files together (results JSON,
+   figures, tables, deps record) and is returned for re-reading, so it executes
+   again; one line per chapter says why. Pages without a record (no
+   ``ChapterResults``/``save()``) depend on everything: they re-execute when any of
+   :func:`fingerprint_inputs` changed since the last build (``.inputs.json``).
+   Pages pasting glue from a re-read page are re-read too
+   (:mod:`hubcommunity.sphinx_crossglue`). A change to ``requirements.lock`` or to
+   the set of snapshots (:func:`global_fingerprint`) drops the whole execution
+   cache and the generated files; a change to the extensions themselves (the
+   ``hubcommunity`` modules loaded in Sphinx) re-reads every page without
+   re-executing any (config value ``hubcommunity_fingerprint``).
 2. **Where chapters write.** ``$HUBCOMMUNITY_GENERATED_DIR`` is set to
    ``<build root>/generated`` beside this build's ``.jupyter_cache`` (the kernel
    inherits it), so concurrent builds into different output folders never share
@@ -21,6 +31,9 @@ Loaded from ``_config.yml`` (``sphinx.extra_extensions``). It does four things:
    from ``ChapterResults.table``), the ``{downloads}`` role (download links to a
    figure's SVG/CSV/spec or a table's CSV), and, after an HTML build, the results
    JSON files copied into ``<site>/results/`` with ``index.json`` and ``index.html``.
+5. **Executed notebooks.** Each notebook page's executed notebook (outputs included,
+   from the execution cache) is written to ``<site>/_sources/<page>.ipynb`` and
+   offered in the page's download menu next to the ``.md`` source.
 """
 
 from __future__ import annotations
@@ -40,6 +53,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 import hubcommunity
+from hubcommunity import chapterdeps
 from hubcommunity.figures import render
 from hubcommunity.results import GENERATED_ENV
 
@@ -47,6 +61,9 @@ logger = logging.getLogger(__name__)
 
 #: Name of the file, inside a generated directory, recording the fingerprint it was made with.
 STAMP_NAME = ".fingerprint"
+
+#: Name of the file, inside a generated directory, holding :func:`input_hashes` of the last build.
+INPUTS_NAME = ".inputs.json"
 
 #: Data files (under ``data/``, outside ``data/snapshots/``) that count as chapter inputs.
 DATA_SUFFIXES = {".csv", ".tsv", ".json", ".yml", ".yaml", ".txt"}
@@ -95,12 +112,52 @@ def fingerprint(book_root: Path, package_dir: Path | None = None) -> str:
     return digest.hexdigest()
 
 
+def input_hashes(book_root: Path, package_dir: Path | None = None) -> dict[str, str]:
+    """Return ``{name: sha256}`` of :func:`fingerprint_inputs`; names are relative to
+    ``book_root`` (``src/hubcommunity/x.py``, ``data/bots.csv``), or ``hubcommunity/...``
+    for package files outside it."""
+    package_dir = Path(package_dir or Path(hubcommunity.__file__).parent)
+    out = {}
+    for path in fingerprint_inputs(book_root, package_dir):
+        if book_root in path.parents:
+            name = path.relative_to(book_root).as_posix()
+        elif package_dir in path.parents:
+            name = f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}"
+        else:
+            name = path.as_posix()
+        out[name] = chapterdeps.file_sha256(path)
+    return out
+
+
+def global_fingerprint(book_root: Path) -> str:
+    """Return a hex SHA-256 over what invalidates *every* chapter's execution: the
+    pinned versions (``requirements.lock``), the names of the snapshots under
+    ``data/snapshots`` (a chapter may read all of them) and the deps record format."""
+    digest = hashlib.sha256(f"deps-format {chapterdeps.DEPS_FORMAT}\n".encode())
+    lock = book_root / "requirements.lock"
+    digest.update(lock.read_bytes() if lock.is_file() else b"<no lock>")
+    for manifest in sorted((book_root / "data" / "snapshots").glob("*/manifest.json")):
+        digest.update(b"\0snapshot " + manifest.parent.name.encode())
+    return digest.hexdigest()
+
+
+def machinery_fingerprint(modules: dict | None = None) -> str:
+    """Hex SHA-256 of the ``hubcommunity`` modules loaded in this (the Sphinx) process: the
+    extensions that turn executed notebooks into pages. A change re-reads every page
+    (no re-execution: the execution cache is kept)."""
+    digest = hashlib.sha256()
+    for path in chapterdeps.module_files(None, modules):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def reconcile_cache(generated: Path, cache: Path, current: str) -> bool:
     """Keep or drop the execution cache and the generated files together.
 
-    If ``generated/.fingerprint`` holds ``current``, nothing happens (returns
-    False). Otherwise both directories are deleted, ``generated`` is recreated with
-    the new stamp, and True is returned (every chapter must execute again).
+    If ``generated/.fingerprint`` holds ``current`` (:func:`global_fingerprint`),
+    nothing happens (returns False). Otherwise both directories are deleted,
+    ``generated`` is recreated with the new stamp, and True is returned (every
+    chapter must execute again).
     """
     stamp = generated / STAMP_NAME
     if stamp.is_file() and stamp.read_text().strip() == current:
@@ -113,26 +170,254 @@ def reconcile_cache(generated: Path, cache: Path, current: str) -> bool:
     return True
 
 
+# -- per-chapter invalidation ------------------------------------------------------------
+def read_inputs_stamp(generated: Path) -> dict[str, str] | None:
+    """Return the :func:`input_hashes` saved by the last build, or None if there is none."""
+    try:
+        data = json.loads((generated / INPUTS_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_inputs_stamp(generated: Path, hashes: dict[str, str]) -> None:
+    """Save ``hashes`` as ``generated/.inputs.json`` (atomically)."""
+    generated.mkdir(parents=True, exist_ok=True)
+    tmp = generated / f".{INPUTS_NAME}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(hashes, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(generated / INPUTS_NAME)
+
+
+def diff_hashes(old: dict[str, str] | None, new: dict[str, str]) -> list[str]:
+    """Names added, removed or changed between two :func:`input_hashes` (all of ``new``
+    when ``old`` is None), sorted."""
+    if old is None:
+        return sorted(new)
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+
+
+def deps_records(generated: Path) -> dict[str, list[dict]]:
+    """Return ``{document: [record, ...]}`` from ``generated/deps/*.json`` (usable records only)."""
+    out: dict[str, list[dict]] = {}
+    for path in sorted((generated / "deps").glob("*.json")):
+        record = chapterdeps.read_record(path)
+        if record is not None:
+            record.setdefault("chapter", path.stem)
+            out.setdefault(record["document"], []).append(record)
+    return out
+
+
+def _names(paths: list[str], limit: int = 3) -> str:
+    """``a, b, c and 4 more``."""
+    shown = ", ".join(paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
+def stale_documents(
+    generated: Path, book_root: Path, documents: list[str], inputs_changed: list[str]
+) -> dict[str, tuple[str, list[str]]]:
+    """Decide which notebook pages must execute again because their inputs changed.
+
+    ``documents``: the notebook pages, paths relative to ``book_root``
+    (``book/rq1_activity.md``). ``inputs_changed``: :func:`diff_hashes` of the
+    whole-project inputs since the last build. A page with a deps record is stale
+    when a file in it changed; a page without one (no ``ChapterResults``, or no
+    ``save()``) when anything in ``inputs_changed`` did. Returns
+    ``{document: (reason, [chapter ids whose generated files go with it])}``.
+    """
+    records = deps_records(generated)
+    stale = {}
+    for document in documents:
+        recs = records.get(document)
+        chapters = [r["chapter"] for r in recs or []]
+        if recs:
+            changed = sorted({p for r in recs for p in chapterdeps.changed_files(r, book_root)})
+            if changed:
+                stale[document] = (f"{_names(changed)} changed", chapters)
+        elif inputs_changed:
+            stale[document] = (f"no dependency record, and {_names(inputs_changed)} changed", chapters)
+    return stale
+
+
+def read_notebook(path: Path):
+    """Return the notebook (nbformat) of a chapter source, ``.md`` (MyST) or ``.ipynb``."""
+    import nbformat
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    if path.suffix == ".ipynb":
+        return nbformat.read(path, as_version=4)
+    return read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
+
+
+def is_cached(cache, path: Path) -> bool:
+    """True if jupyter-cache ``cache`` holds a successful execution of ``path``'s current code."""
+    try:
+        cache.match_cache_notebook(read_notebook(path))
+    except KeyError:
+        return False
+    return True
+
+
+def forget_execution(cache, path: Path) -> list[int]:
+    """Delete ``path``'s cached executions (by notebook URI and by its current code);
+    return the record ids removed."""
+    path = Path(path).absolute()
+    pks = {r.pk for r in cache.list_cache_records() if Path(r.uri) == path}
+    try:
+        pks.add(cache.match_cache_notebook(read_notebook(path)).pk)
+    except (KeyError, OSError):
+        pass
+    for pk in sorted(pks):
+        try:
+            cache.remove_cache(pk)
+        except KeyError:  # its notebook file was already gone: drop the record itself
+            from jupyter_cache.cache.db import NbCacheRecord
+
+            NbCacheRecord.remove_records([pk], cache.db)
+    return sorted(pks)
+
+
+def forget_generated(generated: Path, chapter: str) -> None:
+    """Delete what chapter ``chapter`` wrote: results JSON, figures and tables folders, deps record."""
+    for path in (generated / "results" / f"{chapter}.json", chapterdeps.record_path(generated, chapter)):
+        path.unlink(missing_ok=True)
+    for kind in ("figures", "tables"):
+        shutil.rmtree(generated / kind / chapter, ignore_errors=True)
+
+
 # -- Sphinx events -------------------------------------------------------------------
 def build_root(app: Sphinx) -> Path:
     """The folder holding this build's output, cache and generated files (``_build``)."""
     return Path(app.outdir).resolve().parent
 
 
+def _cache_path(app: Sphinx) -> Path:
+    cache = Path(app.config.nb_execution_cache_path or build_root(app) / ".jupyter_cache")
+    return cache if cache.is_absolute() else Path(app.srcdir) / cache
+
+
 def _on_config_inited(app: Sphinx, config) -> None:
     root = build_root(app)
+    book_root = Path(app.srcdir)
     generated = root / "generated"
-    cache = Path(config.nb_execution_cache_path or root / ".jupyter_cache")
-    if not cache.is_absolute():
-        cache = Path(app.srcdir) / cache
-    current = fingerprint(Path(app.srcdir))
+    cache = _cache_path(app)
+    current = global_fingerprint(book_root)
     if reconcile_cache(generated, cache, current):
-        logger.info("hubcommunity: inputs changed (fingerprint %s): execution cache cleared", current[:12])
+        logger.info("hubcommunity: requirements.lock or the set of snapshots changed "
+                    "(fingerprint %s): execution cache cleared, every chapter executes", current[:12])
     os.environ[GENERATED_ENV] = str(generated)
-    config.hubcommunity_fingerprint = current
+    os.environ[chapterdeps.BOOK_ROOT_ENV] = str(book_root)
+    hashes = input_hashes(book_root)
+    app._hubcommunity_inputs = (hashes, diff_hashes(read_inputs_stamp(generated), hashes))
+    config.hubcommunity_fingerprint = current + machinery_fingerprint()
     static = root / "static-vega"
     render.write_bundle(static)
     config.html_static_path = [*config.html_static_path, str(render.STATIC_DIR), str(static)]
+
+
+def _notebook_documents(env) -> dict[str, Path]:
+    """``{docname: source path}`` of the pages that are executable notebooks."""
+    from hubcommunity.build import is_notebook
+
+    out = {}
+    for docname in sorted(env.found_docs):
+        path = Path(env.doc2path(docname))
+        if path.is_file() and is_notebook(path):
+            out[docname] = path
+    return out
+
+
+def _on_env_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Before reading: drop the cached execution and generated files of every chapter
+    whose inputs changed, and return those pages (plus pages without a cached
+    execution, and pages pasting from any re-read page) for Sphinx to re-read."""
+    from jupyter_cache import get_cache
+
+    from hubcommunity import sphinx_crossglue
+
+    book_root = Path(app.srcdir)
+    generated = build_root(app) / "generated"
+    hashes, inputs_changed = app._hubcommunity_inputs
+    notebooks = _notebook_documents(env)
+    relative = {docname: path.relative_to(book_root).as_posix() for docname, path in notebooks.items()}
+    stale = stale_documents(generated, book_root, list(relative.values()), inputs_changed)
+    cache = get_cache(_cache_path(app))
+    reread, messages = set(), []
+    for docname, path in notebooks.items():
+        document = relative[docname]
+        cached = is_cached(cache, path)
+        if document in stale:
+            reason, chapters = stale[document]
+            forget_execution(cache, path)
+            for chapter in chapters:
+                forget_generated(generated, chapter)
+            reread.add(docname)
+            if cached:
+                messages.append(f"{document}: re-executing, {reason}")
+        if not cached:
+            why = "new or edited code cells" if docname in set(added) | set(changed) else "no cached execution"
+            messages.append(f"{document}: executing, {why}")
+            reread.add(docname)
+    app._hubcommunity_messages = messages
+    write_inputs_stamp(generated, hashes)  # after the invalidation: a crash before it repeats it
+    touched = reread | set(added) | set(changed) | set(removed)
+    pasting = sphinx_crossglue.dependents(env, touched)
+    return sorted((reread | set(pasting)) - set(added) - set(changed))
+
+
+def _on_env_before_read_docs(app: Sphinx, env, docnames: list[str]) -> None:
+    """Print, one line per chapter, which chapters execute and why (after Sphinx's summary)."""
+    for message in getattr(app, "_hubcommunity_messages", []):
+        logger.info("hubcommunity: %s", message)
+    app._hubcommunity_messages = []
+
+
+def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Tell the kernel about to execute ``docname`` which page it is (for its deps record)."""
+    path = Path(app.env.doc2path(docname))
+    try:
+        os.environ[chapterdeps.DOCUMENT_ENV] = path.relative_to(app.srcdir).as_posix()
+    except ValueError:
+        os.environ[chapterdeps.DOCUMENT_ENV] = path.as_posix()
+
+
+def executed_notebook(cache, source: Path):
+    """Return ``source``'s notebook with the outputs of its cached execution merged in
+    (every output, glue values included), or None if it has no cached execution."""
+    try:
+        _, notebook = cache.merge_match_into_notebook(read_notebook(source))
+    except KeyError:
+        return None
+    return notebook
+
+
+def _offer_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Put the page's executed notebook in the site as ``_sources/<page>.ipynb`` and list
+    it in the theme's download menu (sphinx-book-theme shows ``context["ipynb_source"]``
+    as ".ipynb"). The notebook is the cached execution (all outputs, glue values
+    included); pages executed without the cache fall back to myst-nb's
+    ``_build/jupyter_execute/<page>.ipynb`` (glue outputs removed)."""
+    if doctree is None or app.builder.format != "html" or pagename not in app.env.found_docs:
+        return
+    from hubcommunity.build import is_notebook
+
+    source = Path(app.env.doc2path(pagename))
+    if source.suffix == ".ipynb" or not source.is_file() or not is_notebook(source):
+        return
+    import nbformat
+    from jupyter_cache import get_cache
+
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    notebook = executed_notebook(get_cache(_cache_path(app)), source)
+    fallback = build_root(app) / "jupyter_execute" / f"{pagename}.ipynb"
+    if notebook is None and not fallback.is_file():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if notebook is not None:
+        nbformat.write(notebook, target)
+    else:
+        shutil.copyfile(fallback, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
 
 
 def _on_build_finished(app: Sphinx, exception) -> None:
@@ -321,6 +606,10 @@ def setup(app: Sphinx) -> dict:
     """Register the config value, events, ``{results-table}``, ``{downloads}`` and the chart scripts."""
     app.add_config_value("hubcommunity_fingerprint", "", "env")
     app.connect("config-inited", _on_config_inited)
+    app.connect("env-get-outdated", _on_env_get_outdated)
+    app.connect("env-before-read-docs", _on_env_before_read_docs)
+    app.connect("source-read", _on_source_read)
+    app.connect("html-page-context", _offer_notebook, priority=500)  # before the theme's buttons (501)
     app.connect("build-finished", _on_build_finished)
     app.add_directive("results-table", ResultsTableDirective)
     app.add_role("downloads", DownloadsRole())
