@@ -50,3 +50,27 @@ def test_core_drawing_frames_keep_top_k_and_mutual_ties():
     spec = chart.to_dict(validate=True)
     assert len(spec["layer"]) == 3
     assert "<svg" in to_svg(to_spec(chart))
+
+
+def test_core_drawing_is_identical_across_hash_seeds():
+    """The drawing's positions must not depend on set iteration order (PYTHONHASHSEED)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import random, networkx as nx\n"
+        "from hubcommunity.figures.network import core_drawing_frames\n"
+        "rng = random.Random(3)\n"
+        "names = [f'user{i}' for i in range(60)]\n"
+        "edges = {(rng.choice(names), rng.choice(names)) for _ in range(300)}\n"
+        "G = nx.DiGraph(); G.add_edges_from(e for e in edges if e[0] != e[1])\n"
+        "nodes, _ = core_drawing_frames(G, set(names[:40]), top_k=20)\n"
+        "print(nodes.round(6).to_csv())\n"
+    )
+    outputs = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(outputs) == 1

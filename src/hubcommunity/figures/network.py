@@ -120,8 +120,12 @@ def core_drawing_frames(G: nx.DiGraph, core, top_k: int = 40, seed: int = 0) -> 
     members.sort(key=lambda v: (-H.degree(v), str(v)))
     top = members[:top_k]
     S = G.subgraph(top)
+    # The layout depends on node and edge order; G's order can follow set iteration
+    # (which changes with Python's hash seed), so impose one: the drawing is then
+    # identical on every build.
     U = nx.Graph()
-    U.add_edges_from((u, v) for u, v in S.edges() if u != v)
+    U.add_nodes_from(v for v in top if any(u != v for u in nx.all_neighbors(S, v)))
+    U.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in S.edges() if u != v))
     keep = [v for v in top if v in U]
     if keep:
         start = nx.spring_layout(U, seed=seed)
