@@ -355,7 +355,7 @@ def _on_env_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]
             if cached:
                 messages.append(f"{document}: re-executing, {reason}")
         if not cached:
-            why = "new or edited code cells" if docname in set(added) | set(changed) else "no cached execution"
+            why = "page source changed" if docname in set(changed) else "no cached execution"
             messages.append(f"{document}: executing, {why}")
             reread.add(docname)
     app._hubcommunity_messages = messages
