@@ -100,15 +100,11 @@ def fingerprint_inputs(book_root: Path, package_dir: Path | None = None) -> list
 
 
 def fingerprint(book_root: Path, package_dir: Path | None = None) -> str:
-    """Return a hex SHA-256 over the names and contents of :func:`fingerprint_inputs`."""
-    package_dir = Path(package_dir or Path(hubcommunity.__file__).parent)
+    """Return a hex SHA-256 over the names and contents of :func:`fingerprint_inputs`
+    (what a page without a deps record depends on; see :func:`input_hashes`)."""
     digest = hashlib.sha256()
-    for path in fingerprint_inputs(book_root, package_dir):
-        for base in (package_dir, book_root):
-            if base in path.parents:
-                name = f"{base.name}/{path.relative_to(base).as_posix()}"
-                break
-        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, sha in sorted(input_hashes(book_root, package_dir).items()):
+        digest.update(f"{name}\0{sha}\n".encode())
     return digest.hexdigest()
 
 
