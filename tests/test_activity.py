@@ -131,16 +131,6 @@ def test_growth_per_month_and_cohorts():
     assert small["n"] == 1 and pd.isna(small["gini"])
 
 
-def test_load_bots_reads_csv(tmp_path):
-    path = tmp_path / "bots.csv"
-    path.write_text("account,kind,evidence\nSFconvertbot,bot,converts weights\nlibrarian-bot,bot,x\n")
-    assert ac.load_bots(path) == {"SFconvertbot", "librarian-bot"}
-    bad = tmp_path / "bad.csv"
-    bad.write_text("name\nx\n")
-    with pytest.raises(ValueError, match="account"):
-        ac.load_bots(bad)
-
-
 def test_rows_fill_in_when_a_snapshot_has_commits_and_spaces(tmp_path):
     from hubcommunity.fakehub.testing import collected_snapshot
     from hubcommunity.tables import load_tables

@@ -96,8 +96,13 @@ def test_paper_records_come_from_the_claims_table():
 
 def test_bot_list_reads_the_file_and_names_its_source(tmp_path):
     path = tmp_path / "bots.csv"
-    path.write_text("account\nx-bot\n")
+    path.write_text("account,kind,evidence\nx-bot,bot,name ends in -bot\n")
     assert ar.bot_list(path) == (frozenset({"x-bot"}), str(path))
+    accounts, source = ar.bot_list()
+    assert source == "data/bots.csv" and {"SFconvertbot", "librarian-bot"} <= accounts
+    path.write_text("account\nx-bot\n")  # no evidence column: the curated list is validated
+    with pytest.raises(ValueError, match="columns"):
+        ar.bot_list(path)
 
 
 def _fits():

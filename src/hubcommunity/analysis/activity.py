@@ -30,7 +30,6 @@ are missing ("not in the commit capture" or the failed call).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -67,24 +66,6 @@ ACTIVITY_VARIABLES = (
 
 #: Repository types, in the book's order.
 REPO_TYPES = ("model", "dataset", "space")
-
-
-def load_bots(path: str | Path | None = None) -> frozenset[str]:
-    """Bot account names from ``data/bots.csv`` (column ``account``), or ``path``.
-
-    Returns an empty set when the default file does not exist yet; a given
-    ``path`` that does not exist raises :class:`FileNotFoundError`.
-    """
-    if path is None:
-        from hubcommunity.paths import data_dir
-
-        path = data_dir() / "bots.csv"
-        if not path.exists():
-            return frozenset()
-    table = pd.read_csv(path, comment="#")
-    if "account" not in table.columns:
-        raise ValueError(f"{path}: no 'account' column (columns: {list(table.columns)})")
-    return frozenset(table["account"].dropna().astype(str))
 
 
 def capture_dates(tables) -> dict[str, pd.Timestamp]:

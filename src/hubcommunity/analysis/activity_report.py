@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from hubcommunity.analysis import records as rec
-from hubcommunity.analysis.activity import REPO_TYPES, load_bots
+from hubcommunity.analysis.activity import REPO_TYPES
+from hubcommunity.analysis.bots import bot_accounts
 from hubcommunity.analysis.distributions import top_share
 from hubcommunity.analysis.groups import compare_groups
 from hubcommunity.paper import claim
@@ -25,7 +26,6 @@ from hubcommunity.paper import claim
 __all__ = [
     "LABELS",
     "PAPER_CAPTURED",
-    "FALLBACK_BOTS",
     "label",
     "inventory_records",
     "missing_records",
@@ -56,9 +56,6 @@ LABELS = {"likes": "likes", "downloads": "downloads (30 days)", "commits": "comm
 
 #: When the paper's data were listed, in words (the paper gives no exact date; see data/paper_claims.csv's sources).
 PAPER_CAPTURED = "about 2023-10"
-
-#: Bots named by the discussions capture's README, used when data/bots.csv is absent.
-FALLBACK_BOTS = frozenset({"SFconvertbot", "librarian-bot"})
 
 _SHARE = "{:.1%}"
 
@@ -197,11 +194,9 @@ def headline_table(activity: pd.DataFrame, summary: pd.DataFrame, old: pd.DataFr
 
 
 def bot_list(path=None) -> tuple[frozenset[str], str]:
-    """Bot accounts and where they came from: ``data/bots.csv`` (or ``path``), else :data:`FALLBACK_BOTS`."""
-    bots = load_bots(path)
-    if bots:
-        return bots, "data/bots.csv" if path is None else str(path)
-    return FALLBACK_BOTS, "the two bots named by the capture's README"
+    """Bot accounts from the curated, validated list ``data/bots.csv`` (or ``path``), and
+    the name of that source (see :func:`hubcommunity.analysis.bots.load_bots`)."""
+    return bot_accounts(path), "data/bots.csv" if path is None else str(path)
 
 
 #: Columns of the fit table the chapter shows.
