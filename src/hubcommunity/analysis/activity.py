@@ -39,7 +39,6 @@ from hubcommunity.analysis.distributions import gini, summary_table, top_share
 __all__ = [
     "ACTIVITY_VARIABLES",
     "REPO_TYPES",
-    "load_bots",
     "repo_activity",
     "missing_summary",
     "activity_summary",
