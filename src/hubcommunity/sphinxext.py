@@ -53,7 +53,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 import hubcommunity
-from hubcommunity import chapterdeps
+from hubcommunity import chapterdeps, publishing
 from hubcommunity.figures import render
 from hubcommunity.results import GENERATED_ENV
 
@@ -306,6 +306,11 @@ def _on_config_inited(app: Sphinx, config) -> None:
     hashes = input_hashes(book_root)
     app._hubcommunity_inputs = (hashes, diff_hashes(read_inputs_stamp(generated), hashes))
     config.hubcommunity_fingerprint = current + machinery_fingerprint()
+    published, baseurl = publishing.theme_options(os.environ)
+    if published:  # a publishing build: repository and launch buttons (see publishing.py)
+        config.html_theme_options = {**config.html_theme_options, **published}
+    if baseurl:
+        config.html_baseurl = baseurl
     static = root / "static-vega"
     render.write_bundle(static)
     config.html_static_path = [*config.html_static_path, str(render.STATIC_DIR), str(static)]
