@@ -321,21 +321,8 @@ def ccdf_long(frame: pd.DataFrame, value_columns: Iterable[str], by: str | Seque
     points on a log grid, so a chart of several 760,000-value variables
     stays a few thousand rows. Variables with no positive value give no rows.
     """
-    by_cols, groups = _groups(frame, by)
-    parts = []
-    for key, group in groups:
-        for column in value_columns:
-            x = as_values(group[column])
-            curve = ccdf(x, max_points=max_points)
-            if curve.empty:
-                continue
-            for col, val in zip(by_cols, key):
-                curve[col] = val
-            curve["variable"] = column
-            curve["n"] = x.size
-            parts.append(curve)
-    cols = [*by_cols, "variable", "x", "ccdf", "n"]
-    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+    return _curves_long(frame, value_columns, by, lambda x: ccdf(x, max_points=max_points),
+                        ("x", "ccdf"), "n", lambda x: x.size)
 
 
 def lorenz_long(frame: pd.DataFrame, value_columns: Iterable[str], by: str | Sequence[str] | None = None,
@@ -346,18 +333,25 @@ def lorenz_long(frame: pd.DataFrame, value_columns: Iterable[str], by: str | Seq
     ``value_share``, ``gini`` (of the full data, for labels). Each curve is
     thinned to about ``max_points`` points.
     """
+    return _curves_long(frame, value_columns, by, lambda x: lorenz(x, max_points=max_points),
+                        ("population_share", "value_share"), "gini", gini)
+
+
+def _curves_long(frame, value_columns, by, curve_of, curve_columns, summary_name, summary_of) -> pd.DataFrame:
+    """Stack ``curve_of(values)`` for every group of ``by`` and column, tagging each curve
+    with its group, ``variable`` and ``summary_name`` = ``summary_of(values)``."""
     by_cols, groups = _groups(frame, by)
     parts = []
     for key, group in groups:
         for column in value_columns:
             x = as_values(group[column])
-            curve = lorenz(x, max_points=max_points)
+            curve = curve_of(x)
             if curve.empty:
                 continue
             for col, val in zip(by_cols, key):
                 curve[col] = val
             curve["variable"] = column
-            curve["gini"] = gini(x)
+            curve[summary_name] = summary_of(x)
             parts.append(curve)
-    cols = [*by_cols, "variable", "population_share", "value_share", "gini"]
+    cols = [*by_cols, "variable", *curve_columns, summary_name]
     return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
