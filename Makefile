@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: book chapter link test venv lock clean
+.PHONY: book browser chapter link test venv lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,8 +35,18 @@ chapter: link
 	@test -n "$(CHAPTER)" || { echo "usage: make chapter CHAPTER=book/<chapter>.md [STRICT=1]"; exit 2; }
 	@$(BIN)/python -m hubcommunity.build --chapter $(CHAPTER) $(if $(filter 1,$(STRICT)),,--no-strict)
 
-test: venv
+test: venv browser
 	$(BIN)/python -m pytest
+
+# The real-browser test drives Debian's chromium (never a downloaded browser build):
+# install it, with the fonts the charts use, when it is missing (as root, or via sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser test (apt-get)..."; \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-dejavu-core >/dev/null; }
 
 # Regenerate the pinned versions from requirements.in (needs a network to PyPI).
 lock:

@@ -43,7 +43,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed: apt-get install -y chromium (.ci/run does this)")
+        pytest.fail("Debian's chromium is not installed: run `make test` (it installs it) or apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
