@@ -39,17 +39,17 @@ def _tree(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_fingerprint_follows_package_data_and_manifests_only(tmp_path):
     book, pkg = _tree(tmp_path)
-    base = sphinxext.fingerprint(book, pkg)
-    assert base == sphinxext.fingerprint(book, pkg)  # deterministic
+    base = sphinxext.input_hashes(book, pkg)
+    assert base == sphinxext.input_hashes(book, pkg)  # deterministic
 
     # not inputs: raw snapshot files, parquet caches, bytecode
     (book / "data" / "snapshots" / "s1" / "raw" / "p2.json").write_text("[1]")
     (book / "data" / "snapshots" / "s1" / "tables").mkdir()
     (book / "data" / "snapshots" / "s1" / "tables" / "repos.parquet").write_bytes(b"x")
     (pkg / "__pycache__" / "x.pyc").write_bytes(b"other")
-    assert sphinxext.fingerprint(book, pkg) == base
+    assert sphinxext.input_hashes(book, pkg) == base
 
-    seen = {base}
+    seen = [base]
     for path, text in [
         (pkg / "analysis" / "x.py", "A = 2\n"),                          # package code
         (pkg / "new.py", ""),                                           # a new module
@@ -58,9 +58,9 @@ def test_fingerprint_follows_package_data_and_manifests_only(tmp_path):
         (book / "requirements.lock", "pandas==3.1\n"),                  # pinned versions
     ]:
         path.write_text(text)
-        now = sphinxext.fingerprint(book, pkg)
-        assert now not in seen, f"changing {path.name} did not change the fingerprint"
-        seen.add(now)
+        now = sphinxext.input_hashes(book, pkg)
+        assert now not in seen, f"changing {path.name} did not change the input hashes"
+        seen.append(now)
 
 
 def test_reconcile_drops_cache_and_generated_together(tmp_path):

@@ -99,17 +99,9 @@ def fingerprint_inputs(book_root: Path, package_dir: Path | None = None) -> list
     return sorted(set(files))
 
 
-def fingerprint(book_root: Path, package_dir: Path | None = None) -> str:
-    """Return a hex SHA-256 over the names and contents of :func:`fingerprint_inputs`
-    (what a page without a deps record depends on; see :func:`input_hashes`)."""
-    digest = hashlib.sha256()
-    for name, sha in sorted(input_hashes(book_root, package_dir).items()):
-        digest.update(f"{name}\0{sha}\n".encode())
-    return digest.hexdigest()
-
-
 def input_hashes(book_root: Path, package_dir: Path | None = None) -> dict[str, str]:
-    """Return ``{name: sha256}`` of :func:`fingerprint_inputs`; names are relative to
+    """Return ``{name: sha256}`` of :func:`fingerprint_inputs` (what a page without a
+    deps record depends on); names are relative to
     ``book_root`` (``src/hubcommunity/x.py``, ``data/bots.csv``), or ``hubcommunity/...``
     for package files outside it."""
     package_dir = Path(package_dir or Path(hubcommunity.__file__).parent)
