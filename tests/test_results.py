@@ -186,3 +186,21 @@ def test_save_outside_a_build_writes_no_record(tmp_path):
     _run_chapter(root, {})
     assert (root / "_build" / "generated" / "results" / "c1.json").is_file()
     assert not (root / "_build" / "generated" / "deps").exists()
+
+
+def test_table_labels_and_shown_columns(tmp_path):
+    """labels= changes the page's headers only; show= picks displayed columns; the CSV keeps everything."""
+    res = ChapterResults("demo", directory=tmp_path)
+    df = pd.DataFrame({"repo_type": ["model"], "share_zero": [0.5], "source": ["a long citation"]})
+    res.table("tbl-lab", df, labels={"repo_type": "Type", "share_zero": "Zero (%)"},
+              show=["repo_type", "share_zero"], formats={"share_zero": "{:.0%}"})
+    cells = json.loads((tmp_path / "tables" / "demo" / "tbl-lab.json").read_text())
+    assert cells["columns"] == ["Type", "Zero (%)"]
+    assert cells["fields"] == ["repo_type", "share_zero"]
+    assert cells["rows"] == [["model", "50%"]]
+    csv = pd.read_csv(tmp_path / "tables" / "demo" / "tbl-lab.csv")
+    assert list(csv.columns) == ["repo_type", "share_zero", "source"]
+    with pytest.raises(ValueError, match="labels= names columns it does not have"):
+        res.table("tbl-bad", df, labels={"nope": "x"})
+    with pytest.raises(ValueError, match="show= names columns it does not have"):
+        res.table("tbl-bad2", df, show=["nope"])

@@ -254,12 +254,17 @@ class ChapterResults:
         *,
         description: str = "",
         formats: dict[str, str] | None = None,
+        labels: dict[str, str] | None = None,
+        show: list[str] | None = None,
     ) -> pd.DataFrame:
         """Glue ``df`` (pandas' HTML) under ``key``; write its CSV and displayed cells.
 
         The numbered table in the page is ``{results-table}`` (see CONTRIBUTING.md),
         which reads ``tables/<chapter>/<key>.json``. ``formats``: column -> format
-        pattern for the displayed cells. Returns ``df``.
+        pattern for the displayed cells. ``labels``: column -> header shown in the
+        page (human words with units, e.g. ``{"share_zero": "Zero (%)"}``); the CSV
+        keeps the column names. ``show``: the columns displayed in the page, in
+        order (default: all); the CSV always has every column. Returns ``df``.
         """
         check_key(key)
         if not isinstance(df, pd.DataFrame):
@@ -268,7 +273,18 @@ class ChapterResults:
         csv_path = base / f"{key}.csv"
         frame = df if isinstance(df.index, pd.RangeIndex) and df.index.name is None else df.reset_index()
         _write_text(csv_path, frame.to_csv(index=False))
-        cells = table_cells(df, formats)
+        shown = frame
+        if show is not None:
+            missing = [c for c in show if c not in frame.columns]
+            if missing:
+                raise ValueError(f"table {key!r}: show= names columns it does not have: {missing}")
+            shown = frame[list(show)]
+        unknown = [c for c in (labels or {}) if c not in frame.columns]
+        if unknown:
+            raise ValueError(f"table {key!r}: labels= names columns it does not have: {unknown}")
+        cells = table_cells(shown, formats)
+        cells["fields"] = list(cells["columns"])
+        cells["columns"] = [(labels or {}).get(c, c) for c in cells["columns"]]
         cells.update({"key": key, "chapter": self.chapter, "description": description})
         _write_text(base / f"{key}.json", json.dumps(cells, indent=1, ensure_ascii=False))
         self.tables[key] = {
@@ -276,6 +292,7 @@ class ChapterResults:
             "description": description,
             "rows": int(len(df)),
             "columns": cells["columns"],
+            "fields": cells["fields"],
             "csv": csv_path.relative_to(self.directory).as_posix(),
         }
         _glue(key, df)
