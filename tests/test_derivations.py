@@ -116,12 +116,17 @@ def test_empty_input_gives_an_empty_table_with_the_columns():
     assert d.empty and tuple(d.columns) == DERIVATION_COLUMNS
 
 
-def test_infer_relations_order_adapter_before_merge_before_quantized():
+def test_infer_relations_order_adapter_then_quantized_then_merge():
     models = _models([("m/a", ["lora", "mergekit", "gguf"], None), ("m/b", ["mergekit", "gguf"], None),
-                      ("m/c", ["gguf"], None), ("m/d", [], None)])
-    pairs = _pairs([(m, "x/base", "unspecified") for m in ("m/a", "m/b", "m/c", "m/d")])
-    out = infer_relations(pairs, models).set_index("model_id")["relation"].to_dict()
-    assert out == {"m/a": "adapter", "m/b": "merge", "m/c": "quantized", "m/d": "finetune"}
+                      ("m/c", ["mergekit"], None), ("m/d", [], None), ("m/Merge-7B-4.0bpw-h6-exl2", ["mergekit"], None),
+                      ("m/x-GGUF", [], None), ("m/y-HQQ-2bit-smashed", [], None), ("m/two", [], None),
+                      ("m/peft", [], "peft")])
+    pairs = _pairs([(m, "x/base", "unspecified") for m in models["repo_id"]] + [("m/two", "x/other", "unspecified")])
+    out = infer_relations(pairs, models).drop_duplicates("model_id").set_index("model_id")["relation"].to_dict()
+    assert out == {"m/a": "adapter", "m/b": "quantized", "m/c": "merge", "m/d": "finetune",
+                   "m/Merge-7B-4.0bpw-h6-exl2": "quantized", "m/x-GGUF": "quantized", "m/y-HQQ-2bit-smashed": "quantized",
+                   "m/two": "merge",
+                   "m/peft": "adapter"}
 
 
 def test_canonical_owners_prefers_the_listed_spelling():

@@ -92,6 +92,8 @@ _QUANTIZED_TAGS = frozenset(
     {"gguf", "gptq", "awq", "exl2", "quantized", "bitsandbytes", "2-bit", "3-bit", "4-bit", "5-bit", "6-bit", "8-bit"}
 )
 _QUANTIZED_LIBRARIES = frozenset({"gguf", "llama.cpp"})
+# Quantization formats that uploaders put in the model's name (e.g. "...-GGUF", "...-4.0bpw-h6-exl2").
+_QUANTIZED_NAME = r"(?i)(?:gguf|gptq|awq|exl2|hqq|quanto|bnb|\d(?:\.\d+)?bpw)"
 
 
 def resolve_model_ids(raw_ids: pd.Series, listed_ids: pd.Series, legacy_orgs=LEGACY_ORGS) -> pd.DataFrame:
@@ -163,11 +165,16 @@ def infer_relations(pairs: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
     is ``unspecified``. *Decision*: infer, for those rows only, in this order:
 
     - ``adapter``: library ``peft``/``adapter-transformers`` or tag ``peft``/``lora``;
+    - ``quantized``: tag ``gguf``/``gptq``/``awq``/``exl2``/``quantized``/
+      ``bitsandbytes``/``N-bit``, library ``gguf``/``llama.cpp``, or a
+      quantization format in the model's name (``GGUF``, ``GPTQ``, ``AWQ``,
+      ``exl2``, ``HQQ``, ``QUANTO``, ``bnb``, ``4.0bpw``);
     - ``merge``: tag ``merge``/``mergekit``/``lazymergekit``, or the model names
       more than one base model;
-    - ``quantized``: tag ``gguf``/``gptq``/``awq``/``exl2``/``quantized``/
-      ``bitsandbytes``/``N-bit`` or library ``gguf``/``llama.cpp``;
     - ``finetune``: anything else (the Hub's default).
+
+    Quantized comes before merge because a quantized copy of a merge keeps
+    the merge's tags (and is a copy of one model, not a merge of several).
 
     Parameters
     ----------
@@ -201,10 +208,12 @@ def infer_relations(pairs: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
     n_bases = out.groupby("model_id")["base_model_id"].nunique()
     is_adapter = lib.isin(_ADAPTER_LIBRARIES).fillna(False).astype(bool) | has_tag(_ADAPTER_TAGS)
     is_merge = has_tag(_MERGE_TAGS) | (ids.map(n_bases) > 1)
-    is_quant = lib.isin(_QUANTIZED_LIBRARIES).fillna(False).astype(bool) | has_tag(_QUANTIZED_TAGS)
+    name = ids.astype("string").str.split("/", n=1).str[-1]
+    is_quant = (lib.isin(_QUANTIZED_LIBRARIES).fillna(False).astype(bool) | has_tag(_QUANTIZED_TAGS)
+                | name.str.contains(_QUANTIZED_NAME, regex=True).fillna(False).astype(bool))
     rel = np.select(
-        [is_adapter.to_numpy(bool), is_merge.to_numpy(bool), is_quant.to_numpy(bool)],
-        ["adapter", "merge", "quantized"],
+        [is_adapter.to_numpy(bool), is_quant.to_numpy(bool), is_merge.to_numpy(bool)],
+        ["adapter", "quantized", "merge"],
         default="finetune",
     )
     out.loc[todo, "relation"] = rel
