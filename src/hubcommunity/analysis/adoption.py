@@ -757,7 +757,8 @@ def leader_overlap(frame: pd.DataFrame, a: str, b: str, k: int = 20) -> dict:
     The leaders by ``a`` are the rows whose ``a`` is at least the ``k``-th
     largest value of ``a`` (and > 0); likewise for ``b``. Returns ``k``,
     ``n_a``, ``n_b`` (leaders by each, >= k when there are ties at the
-    boundary), ``both`` (leaders by both), ``jaccard`` and the ids ``ids_both``.
+    boundary), ``both`` (leaders by both), ``jaccard`` and the sorted ids
+    ``ids_a``, ``ids_b`` and ``ids_both``.
     """
     def leaders(col: str) -> set:
         values = frame[col]
@@ -769,7 +770,8 @@ def leader_overlap(frame: pd.DataFrame, a: str, b: str, k: int = 20) -> dict:
     la, lb = leaders(a), leaders(b)
     union = la | lb
     return {"k": k, "n_a": len(la), "n_b": len(lb), "both": len(la & lb),
-            "jaccard": len(la & lb) / len(union) if union else math.nan, "ids_both": sorted(la & lb)}
+            "jaccard": len(la & lb) / len(union) if union else math.nan,
+            "ids_a": sorted(la), "ids_b": sorted(lb), "ids_both": sorted(la & lb)}
 
 
 # --------------------------------------------------------------------------- adoption and popularity, all models
@@ -876,23 +878,43 @@ def popular_unadopted(adoption: pd.DataFrame, n: int, column: str, by: str = "do
     return top[["rank", "model_id", "owner", "downloads", "likes", "pipeline_tag"]].reset_index(drop=True)
 
 
-def base_model_prs(discussions: pd.DataFrame, bot: str = "librarian-bot", marker: str = "base_model") -> dict:
-    """Pull requests an automated account opened to add ``base_model`` metadata, by status.
+def base_model_prs(discussions: pd.DataFrame, listed: Iterable[str] = (), declaring: Iterable[str] = (),
+                   bot: str = "librarian-bot", marker: str = "base_model") -> dict:
+    """Pull requests an automated account opened to add ``base_model`` metadata, and what became of them.
 
     Declaring a base model depends on tooling: Hugging Face's librarian-bot
     opened pull requests adding the ``base_model`` field to model cards.
     Counts pull requests on models opened by ``bot`` whose title mentions
-    ``marker``. Returns ``prs``, ``merged``, ``open``, ``closed``,
-    ``models`` (distinct repositories) and ``merged_share``.
+    ``marker``, by status, and -- with ``listed`` (ids of a later listing)
+    and ``declaring`` (ids that declare a base in it) -- the share of their
+    models that declare a base later, for merged and for open requests.
+
+    Returns
+    -------
+    dict
+        ``prs``, ``merged``, ``open``, ``closed``, ``models`` (distinct
+        repositories), ``merged_share``; ``merged_listed``/``open_listed``
+        (of those models, still listed), ``merged_declared_share`` /
+        ``open_declared_share`` (listed ones that declare a base; NaN without
+        ``listed``) and ``open_undeclared`` (listed models with an open
+        request and no declared base: derivations the tags miss).
     """
     d = discussions[(discussions["repo_type"] == "model") & discussions["is_pull_request"].fillna(False).astype(bool)]
     d = d[(d["opener"] == bot).fillna(False).astype(bool)
           & d["title"].str.contains(marker, case=False, regex=False).fillna(False).astype(bool)]
     status = d["status"].value_counts()
     n = int(len(d))
-    return {"prs": n, "merged": int(status.get("merged", 0)), "open": int(status.get("open", 0)),
-            "closed": int(status.get("closed", 0)), "models": int(d["repo_id"].nunique()),
-            "merged_share": int(status.get("merged", 0)) / n if n else math.nan}
+    out = {"prs": n, "merged": int(status.get("merged", 0)), "open": int(status.get("open", 0)),
+           "closed": int(status.get("closed", 0)), "models": int(d["repo_id"].nunique()),
+           "merged_share": int(status.get("merged", 0)) / n if n else math.nan}
+    listed, declaring = set(listed), set(declaring)
+    for st in ("merged", "open"):
+        ids = set(d.loc[d["status"] == st, "repo_id"]) & listed
+        out[f"{st}_listed"] = len(ids)
+        out[f"{st}_declared_share"] = len(ids & declaring) / len(ids) if ids else math.nan
+        if st == "open":
+            out["open_undeclared"] = len(ids - declaring)
+    return out
 
 
 def adoption_ccdfs(frames: Mapping[str, pd.Series], max_points: int | None = 200) -> pd.DataFrame:
