@@ -316,7 +316,10 @@ def test_base_model_prs_counts_the_bot_pull_requests():
     })
     out = ad.base_model_prs(d)
     assert (out["prs"], out["merged"], out["open"], out["models"]) == (2, 1, 1, 2)
-    assert out["merged_share"] == 0.5
+    assert out["merged_share"] == 0.5 and math.isnan(out["merged_declared_share"])
+    later = ad.base_model_prs(d, listed=["a/1", "a/2", "x/y"], declaring=["a/1"])
+    assert later["merged_declared_share"] == 1.0 and later["open_declared_share"] == 0.0
+    assert (later["merged_listed"], later["open_listed"], later["open_undeclared"]) == (1, 1, 1)
 
 
 def test_empty_space_models_gives_all_zero():

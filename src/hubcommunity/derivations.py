@@ -34,6 +34,8 @@ Pure functions: DataFrames in, DataFrames out, no I/O.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -124,36 +126,35 @@ def resolve_model_ids(raw_ids: pd.Series, listed_ids: pd.Series, legacy_orgs=LEG
         One row per distinct raw id: ``raw_id``, ``model_id`` (the listed id,
         or the raw id when unresolved) and ``resolution`` (a step name).
     """
-    raw = pd.Series(pd.unique(raw_ids.dropna().astype(str)), dtype="object")
-    listed = pd.Series(pd.unique(listed_ids.dropna().astype(str)), dtype="object")
+    raw = pd.unique(raw_ids.dropna().to_numpy(dtype=object)).astype(str)
+    listed = pd.unique(listed_ids.dropna().to_numpy(dtype=object)).astype(str)
     listed_set = set(listed)
-    by_lower: dict[str, str] = {}
+    by_lower: dict[str, str | None] = {}
     legacy: dict[str, list[str]] = {}
-    if not raw.isin(listed_set).all():  # only build the case-folded indexes when needed
-        lower = listed.str.lower()
-        unique_lower = lower[~lower.duplicated(keep=False)]
-        by_lower = dict(zip(unique_lower, listed[unique_lower.index]))
-        orgs = set(legacy_orgs)
+    if not all(r in listed_set for r in raw):  # only build the case-folded indexes when needed
         for lid in listed:
-            org, sep, name = lid.partition("/")
-            if sep and org in orgs:
-                legacy.setdefault(name.lower(), []).append(lid)
+            low = lid.lower()
+            by_lower[low] = None if low in by_lower else lid  # None: two listed ids differ only in case
+        prefixes = tuple(f"{org}/" for org in legacy_orgs)
+        for lid in listed:
+            if lid.startswith(prefixes):
+                legacy.setdefault(lid.split("/", 1)[1].lower(), []).append(lid)
     model_ids, how = [], []
     for rid in raw:
         if rid in listed_set:
             model_ids.append(rid), how.append("exact")
             continue
-        if rid.lower() in by_lower:
-            model_ids.append(by_lower[rid.lower()]), how.append("case")
+        match = by_lower.get(rid.lower())
+        if match is not None:
+            model_ids.append(match), how.append("case")
             continue
         candidates = legacy.get(rid.lower(), []) if "/" not in rid else []
         if len(candidates) == 1:
             model_ids.append(candidates[0]), how.append("legacy")
         else:
             model_ids.append(rid), how.append("unresolved")
-    return pd.DataFrame(
-        {"raw_id": raw.astype("string"), "model_id": pd.Series(model_ids, dtype="string"), "resolution": how}
-    )
+    return pd.DataFrame({"raw_id": pd.Series(raw, dtype="string"), "model_id": pd.Series(model_ids, dtype="string"),
+                         "resolution": how})
 
 
 def infer_relations(pairs: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
@@ -192,30 +193,35 @@ def infer_relations(pairs: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
     out = pairs.copy()
     declared = out["relation"].isin(DECLARED_RELATIONS)
     out["relation_source"] = np.where(declared, "declared", "inferred")
-    todo = ~declared
+    todo = ~declared.to_numpy(bool)
     if not todo.any():
         return out
-    ids = out.loc[todo, "model_id"]
-    wanted = models["repo_id"].isin(ids.unique())
-    found = models[wanted].drop_duplicates("repo_id").set_index("repo_id")
-    tag_long = found["tags"].explode().astype("string")  # one row per (model, tag); index = model id
-
-    def has_tag(tagset: frozenset) -> pd.Series:
-        hit = tag_long.isin(tagset).groupby(level=0).any()
-        return ids.map(hit).fillna(False).astype(bool)
-
-    lib = ids.map(found["library"].astype("string")).astype("string")
+    ids = out["model_id"].to_numpy(dtype=object)[todo]
+    wanted = set(ids)
+    name_is_quant = re.compile(_QUANTIZED_NAME)
+    flags: dict[str, tuple[bool, bool, bool]] = {}  # model id -> (adapter, quantized, merge tag)
+    for rid, tags, lib in zip(models["repo_id"].to_numpy(dtype=object), models["tags"].to_numpy(dtype=object),
+                              models["library"].to_numpy(dtype=object, na_value=None)):
+        if rid not in wanted or rid in flags:
+            continue
+        tagset = set() if tags is None else set(tags)
+        flags[rid] = (lib in _ADAPTER_LIBRARIES or bool(tagset & _ADAPTER_TAGS),
+                      lib in _QUANTIZED_LIBRARIES or bool(tagset & _QUANTIZED_TAGS),
+                      bool(tagset & _MERGE_TAGS))
     n_bases = out.groupby("model_id")["base_model_id"].nunique()
-    is_adapter = lib.isin(_ADAPTER_LIBRARIES).fillna(False).astype(bool) | has_tag(_ADAPTER_TAGS)
-    is_merge = has_tag(_MERGE_TAGS) | (ids.map(n_bases) > 1)
-    name = ids.astype("string").str.split("/", n=1).str[-1]
-    is_quant = (lib.isin(_QUANTIZED_LIBRARIES).fillna(False).astype(bool) | has_tag(_QUANTIZED_TAGS)
-                | name.str.contains(_QUANTIZED_NAME, regex=True).fillna(False).astype(bool))
-    rel = np.select(
-        [is_adapter.to_numpy(bool), is_quant.to_numpy(bool), is_merge.to_numpy(bool)],
-        ["adapter", "quantized", "merge"],
-        default="finetune",
-    )
+    several = set(n_bases.index[n_bases.to_numpy() > 1])
+    rel = []
+    for rid in ids:
+        adapter, quant, merge_tag = flags.get(rid, (False, False, False))
+        quant = quant or name_is_quant.search(rid.split("/", 1)[-1]) is not None
+        if adapter:
+            rel.append("adapter")
+        elif quant:
+            rel.append("quantized")
+        elif merge_tag or rid in several:
+            rel.append("merge")
+        else:
+            rel.append("finetune")
     out.loc[todo, "relation"] = rel
     return out
 
@@ -236,19 +242,13 @@ def canonical_owners(owners: pd.Series, preferred: pd.Series) -> pd.Series:
     -------
     Series of str (``string`` dtype), aligned with ``owners``.
     """
-    pool = pd.concat([preferred.dropna().astype(str).drop_duplicates(),
-                      owners.dropna().astype(str).drop_duplicates()], ignore_index=True)
-    first = pd.Series(pool.to_numpy(), index=pool.str.lower().to_numpy())
-    first = first[~first.index.duplicated(keep="first")]
-    ow = owners.astype("string")
-    return ow.str.lower().map(first).where(ow.notna(), pd.NA).astype("string")
-
-
-def _prefix(ids: pd.Series) -> pd.Series:
-    """The part of each id before the first ``/``; ``<NA>`` for ids without one."""
-    ids = ids.astype("string")
-    has = ids.str.contains("/", regex=False).fillna(False).astype(bool)
-    return ids.str.split("/", n=1).str[0].where(has, pd.NA).astype("string")
+    spellings: dict[str, str] = {}
+    for series in (preferred, owners):
+        for name in pd.unique(series.dropna().to_numpy(dtype=object)):
+            spellings.setdefault(str(name).lower(), str(name))
+    values = owners.to_numpy(dtype=object, na_value=None)
+    out = [None if v is None else spellings[str(v).lower()] for v in values]
+    return pd.Series(out, index=owners.index, dtype="string")
 
 
 def resolve_derivations(base_models: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
@@ -302,13 +302,21 @@ def resolve_derivations(base_models: pd.DataFrame, models: pd.DataFrame) -> pd.D
         .drop_duplicates(["model_id", "base_model_id"])
         .drop(columns=["_undeclared", "_order", "_pos"])
     )
-    listed_owner = models.set_index("repo_id")["owner"] if "owner" in models else pd.Series(dtype="string")
-    listed_owner = listed_owner[~listed_owner.index.duplicated()].astype("string")
-    listed_owner = listed_owner.fillna(_prefix(pd.Series(listed_owner.index, index=listed_owner.index)))
-    model_owner = pairs["model_id"].map(listed_owner).astype("string").fillna(_prefix(pairs["model_id"]))
-    base_owner = pairs["base_model_id"].map(listed_owner).astype("string").fillna(_prefix(pairs["base_model_id"]))
-    pairs["model_owner"] = canonical_owners(model_owner, listed_owner)
-    pairs["base_owner"] = canonical_owners(base_owner, listed_owner)
+    ids = models["repo_id"].to_numpy(dtype=object)
+    owners = (models["owner"].to_numpy(dtype=object, na_value=None) if "owner" in models
+              else np.full(len(ids), None, dtype=object))
+    listed_owner = {i: (o if o is not None else (i.split("/", 1)[0] if "/" in i else None))
+                    for i, o in zip(ids, owners)}
+
+    def owner_of_ids(col: pd.Series) -> pd.Series:
+        vals = col.to_numpy(dtype=object)
+        out = [listed_owner[v] if v in listed_owner else (v.split("/", 1)[0] if "/" in v else None) for v in vals]
+        return pd.Series(out, index=col.index, dtype="string")
+
+    model_owner, base_owner = owner_of_ids(pairs["model_id"]), owner_of_ids(pairs["base_model_id"])
+    preferred = pd.Series([o for o in listed_owner.values() if o is not None], dtype=object)
+    pairs["model_owner"] = canonical_owners(model_owner, preferred)
+    pairs["base_owner"] = canonical_owners(base_owner, preferred)
     pairs["base_listed"] = (pairs["resolution"] != "unresolved").astype(bool)
     pairs["self_reference"] = (pairs["model_id"] == pairs["base_model_id"]).astype(bool)
     same = (pairs["model_owner"].str.lower() == pairs["base_owner"].str.lower()).fillna(False).astype(bool)
