@@ -742,7 +742,8 @@ def register_cli(subparsers: Any) -> None:
         help="link the published reference captures as snapshots (writes manifests, never copies)",
     )
     p.add_argument("--source", default=None,
-                   help="directory holding hub-lists-2024-07/ and model-discussions-2024-01/ "
+                   help="directory holding the reference captures (hub-lists-2024-07/, model-discussions-2024-01/, "
+                        "model-details-2024-07/) "
                         "(default: ../shared/reference-data or $HUBCOMMUNITY_REFERENCE_DATA)")
     p.add_argument("--snapshots-dir", default=None, help="where snapshots live (default: data/snapshots)")
     p.add_argument("--force", action="store_true", help="rewrite the manifests even if current")
