@@ -109,10 +109,11 @@ def test_labels_refuse_a_column_without_a_header():
 def test_space_top_and_kinds_name_organisations_only():
     census, _ = _census()
     census = census.assign(owner=census["owner"].replace({"q": "Qwen"}), model_id=census["model_id"].str.replace("q/", "Qwen/"))
-    top = ar.space_top_shown(census, KINDS, NAMED, n=3)
+    top = ar.space_top_shown(census.assign(adopters=0, derivatives=0), KINDS, NAMED, n=3)
     assert top["model"].tolist()[:2] == ["Qwen/a", "Qwen/b"]  # an organisation is named
     assert top["model"].iloc[2] == privacy.pseudonym("1") + "/c"  # an unclassified account is not
-    assert top["at_cap"].tolist() == ["yes", "", ""]
+    assert top["at_cap"].tolist() == [True, False, False]
+    assert set(ar.SPACE_TOP_SHOWN) <= set(top.columns)
     got = as_dict(ar.space_kind_records(census, KINDS, NAMED))
     assert got["space_company_share"] == pytest.approx(102 / 103) and got["space_top_owner"] == "Qwen"
 

@@ -48,6 +48,8 @@ __all__ = [
     "sensitivity_records",
     "sensitivity_shown",
     "space_top_shown",
+    "SPACE_TOP_SHOWN",
+    "TOP_MODELS_SHOWN",
     "space_kind_records",
     "derivation_data_records",
     "mass_records",
@@ -259,12 +261,19 @@ def sensitivity_shown(sens: pd.DataFrame) -> pd.DataFrame:
 
 def space_top_shown(census: pd.DataFrame, kinds: pd.DataFrame, named: frozenset[str], n: int = 20) -> pd.DataFrame:
     """The ``n`` census models used by most Spaces (ties by id): rank, model (owner pseudonymised unless an
-    organisation), kind of owner, Spaces, at the cap, adopting owners and derivatives (if present), downloads."""
+    organisation), kind of owner, Spaces, ``at_cap`` (bool: a lower bound), adopting owners and derivatives
+    (if present), downloads. :data:`SPACE_TOP_SHOWN` are the columns the page displays."""
     extra = [c for c in ("adopters", "derivatives") if c in census.columns]
     top = ad.top_adopted(census, n, "spaces", kinds=kinds, extra=["at_cap", *extra])
     top["model"] = _shown_ids(top["model_id"], named)
-    top["at_cap"] = top["at_cap"].map({True: "yes", False: ""})
     return top[["rank", "model", "kind", "spaces", "at_cap", *extra, "downloads"]]
+
+
+#: Columns of :func:`space_top_shown` displayed in the page (the CSV keeps every column).
+SPACE_TOP_SHOWN = ["rank", "model", "kind", "spaces", "adopters", "downloads"]
+
+#: Columns of :func:`top_models_shown` displayed in the page.
+TOP_MODELS_SHOWN = ["rank", "model", "kind", "adopters", "derivatives", "self_derivatives", "downloads"]
 
 
 def space_kind_records(census: pd.DataFrame, kinds: pd.DataFrame, named: frozenset[str] | None = None) -> list[dict]:
