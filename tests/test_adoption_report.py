@@ -177,12 +177,15 @@ def test_top_models_roots_owners_and_mass_producers():
 
 def test_comparison_records_and_points():
     census = pd.DataFrame({"model_id": ["Qwen/a", "x/b", "x/c", "x/d"], "spaces": [9, 5, 0, 0],
-                           "adopters": [1, 0, 4, 0], "derivatives": [1, 0, 9, 0], "root_adopters": [1, 0, 4, 0]})
+                           "adopters": [1, 0, 4, 0], "derivatives": [1, 0, 9, 0], "root_adopters": [1, 0, 4, 0],
+                           "n_parameters": pd.array([34_000_000_000, None, 7_000_000_000, None], dtype="Int64")})
     agreement = {c: ad.rank_agreement(census, "spaces", c) for c in ("adopters", "derivatives", "root_adopters")}
     overlap = ad.leader_overlap(census, "spaces", "adopters", k=1)
     got = as_dict(ar.comparison_records(census, agreement, overlap))
     assert got["census_both"] == 1 and got["census_either"] == 3 and got["census_built_share"] == 0.5
     assert (got["leaders_spaces"], got["leaders_adopters"], got["leaders_both"]) == (1, 1, 0)
+    assert got["leaders_spaces_params"] == pytest.approx(34.0) and got["leaders_adopters_params"] == pytest.approx(7.0)
+    assert got["leaders_spaces_params_n"] == 1
     pts = ar.comparison_points(census, NAMED, overlap, k=1)
     assert len(pts) == 3 and set(pts["leader"]) <= set(ar.LEADER_COLOURS)
     by = pts.set_index("model")

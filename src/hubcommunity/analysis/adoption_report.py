@@ -566,9 +566,14 @@ def comparison_records(census: pd.DataFrame, agreement: Mapping[str, Mapping], o
     ``census``: :func:`~hubcommunity.analysis.adoption.census_comparison`; ``agreement``:
     :func:`~hubcommunity.analysis.adoption.rank_agreement` of Spaces with each derivation column (keyed by
     column); ``overlap``: :func:`~hubcommunity.analysis.adoption.leader_overlap` of Spaces and adopters.
+    Also the median parameter count (``n_parameters``, billions) of each side's leaders where known.
     """
     a = agreement["adopters"]
     used, built = census["spaces"] > 0, census["adopters"] > 0
+    params = {}
+    for side, ids in (("spaces", overlap["ids_a"]), ("adopters", overlap["ids_b"])):
+        known = census.loc[census["model_id"].isin(set(ids)), "n_parameters"].dropna().astype(float)
+        params[side] = (known.median() / 1e9 if len(known) else math.nan, len(known))
     return [
         rec.share("census_built_share", built.mean(), "Share of census models built on by another owner"),
         rec.count("census_both", (used & built).sum(), "models", "Census models used by a Space and built on"),
@@ -583,6 +588,14 @@ def comparison_records(census: pd.DataFrame, agreement: Mapping[str, Mapping], o
         rec.count("leaders_spaces", overlap["n_a"], "models", "Leaders by Spaces (ties included)"),
         rec.count("leaders_adopters", overlap["n_b"], "models", "Leaders by adopting owners (ties included)"),
         rec.count("leaders_both", overlap["both"], "models", "Models leading by both measures"),
+        rec.number("leaders_spaces_params", params["spaces"][0], "billion parameters",
+                   "Median parameters (safetensors) of the leaders by Spaces, where known", "{:.1f}"),
+        rec.count("leaders_spaces_params_n", params["spaces"][1], "models",
+                  "Leaders by Spaces with a parameter count in their details"),
+        rec.number("leaders_adopters_params", params["adopters"][0], "billion parameters",
+                   "Median parameters (safetensors) of the leaders by adopting owners, where known", "{:.1f}"),
+        rec.count("leaders_adopters_params_n", params["adopters"][1], "models",
+                  "Leaders by adopting owners with a parameter count in their details"),
     ]
 
 
