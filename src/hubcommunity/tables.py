@@ -47,8 +47,8 @@ Bad input policy (each case has a test in ``tests/test_tables_bad_input.py``):
 
 The cache: each snapshot's tables are written to ``<snapshot>/tables/`` with
 ``_cache.json`` holding a key, the sha256 of (the manifest; every raw file's
-name, size and mtime; the source of ``snapshot.py``, ``tables.py`` and
-``licenses.py``; ``data/license_groups.csv``). A different key rebuilds.
+name, size and mtime; the source of ``snapshot.py``, ``tables.py``,
+``licenses.py`` and ``derivations.py``; ``data/license_groups.csv``). A different key rebuilds.
 """
 
 from __future__ import annotations
