@@ -54,7 +54,7 @@ def main() -> int:
     builders = {
         "pull requests": lambda: net.pull_request_network(t.discussions, exclude=bots),
         "discussions": lambda: net.discussion_network(t.discussions, t.discussion_events, exclude=bots),
-        "derivation": lambda: net.derivation_network(t.base_models, exclude=bots),
+        "derivation": lambda: net.derivation_network(t.derivations, exclude=bots),
     }
     total = 0.0
     print(f"\n{'network':<14} {'nodes':>7} {'edges':>7} {'build':>7} {'stats':>7} {'onion':>7} "

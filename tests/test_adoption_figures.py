@@ -72,24 +72,42 @@ def test_scatter_sample_keeps_labelled_rows():
     assert len(fig.scatter_sample(frame, 5000)) == 1000
 
 
-def test_adoption_vs_downloads_chart_labels_and_renders():
-    pts = pd.DataFrame(
-        {"model_id": ["a/x", "b/y", "c/z"], "downloads": [0, 10, 1000], "adoption": [1, 0, 50],
-         "label": ["", "", "c/z"], "predicted": [0.5, 1.0, 5.0]}
-    )
-    chart = fig.adoption_vs_downloads_chart(pts, y_title="models derived from it")
+def test_scatter_chart_labels_colours_and_renders():
+    pts = pd.DataFrame({"model": ["a/x", "b/y", "c/z"], "spaces": [0, 10, 1000], "adopters": [1, 0, 50],
+                        "leader": ["neither", "by Spaces", "both"], "label": ["", "", "z"]})
+    colours = {"both": "#e15759", "by Spaces": "#4e79a7", "neither": "#bab0ac"}
+    chart = fig.scatter_chart(pts, x="spaces", y="adopters", x_title="Spaces", y_title="adopting owners",
+                              color="leader", color_title="leads", colors=colours)
     spec = _validate(chart)
     marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
-    assert marks == ["circle", "line", "text"]
+    assert marks == ["circle", "text"]
     dots = spec["layer"][0]["encoding"]
-    assert dots["x"]["field"] == "downloads_1" and dots["x"]["scale"]["type"] == "log"
-    assert dots["y"]["field"] == "adoption_1" and dots["y"]["scale"]["type"] == "log"
+    assert dots["x"]["field"] == "x_1" and dots["x"]["scale"]["type"] == "log"
+    assert dots["color"]["scale"]["domain"] == list(colours) and dots["color"]["scale"]["range"] == list(colours.values())
     rows = _values(spec)
     assert [r["labelled"] for r in rows] == [False, False, True]
-    assert rows[0]["downloads_1"] == 1.0  # zeros shifted onto the log axis
+    assert rows[0]["x_1"] == 1.0 and rows[1]["y_1"] == 1.0  # zeros shifted onto the log axis
     svg = to_svg(to_spec(chart))
-    assert svg.lstrip().startswith("<svg") and "c/z" in svg
-    assert to_spec(chart)["layer"][2]["encoding"]["text"]["field"] == "label"
+    assert svg.lstrip().startswith("<svg") and ">z<" in svg
+    with pytest.raises(KeyError, match="leader"):
+        fig.scatter_chart(pts.drop(columns="leader"), x="spaces", y="adopters", x_title="", y_title="", color="leader")
+
+
+def test_adoption_rate_chart_keeps_bin_order():
+    bins = pd.DataFrame({"bin": ["0", "1–9", "10–99"], "models": [10, 5, 2], "adopted": [0, 1, 2],
+                         "share_adopted": [0.0, 0.2, 1.0]})
+    spec = _validate(fig.adoption_rate_chart(bins, x_title="downloads", y_title="share"))
+    assert spec["mark"]["type"] == "bar" and spec["encoding"]["x"]["sort"] == ["0", "1–9", "10–99"]
+    assert spec["encoding"]["y"]["field"] == "share_adopted"
+
+
+def test_ccdf_chart_marks_a_cap():
+    curves = ad.adoption_ccdfs({"Spaces": pd.Series([0, 1, 100, 100])})
+    spec = _validate(fig.ccdf_chart(curves, cap=100, cap_label="API cap"))
+    rule = [layer for layer in spec["layer"] if (layer["mark"]["type"] if isinstance(layer["mark"], dict)
+                                                  else layer["mark"]) == "rule"]
+    assert len(rule) == 1
+    assert "API cap" in to_svg(to_spec(fig.ccdf_chart(curves, cap=100, cap_label="API cap")))
 
 
 def test_missing_columns_are_named():
@@ -105,3 +123,8 @@ def test_label_heights_stack_close_labels_on_log_axis():
     assert logs == pytest.approx([np.log10(2), np.log10(2) + 0.2, np.log10(2) + 0.4])
     assert out[3] == 1000.0  # far from the others: unchanged
     assert out[4] == 5.0  # unlabelled: unchanged
+    # with x positions, labels far apart horizontally keep their heights
+    x = pd.Series([1.0, 1000.0, 1.2, 1.0, 1.0])
+    side = fig.label_heights(y, labelled, gap=0.2, x=x, x_gap=0.5)
+    assert side[1] == 2.0  # 3 decades to the right of the first label
+    assert np.log10(side[2]) == pytest.approx(np.log10(2) + 0.2)  # stacked above the first one

@@ -14,6 +14,7 @@ from hubcommunity.analysis.network_build import (
     subfield_repo_ids,
 )
 from hubcommunity.analysis.network_stats import paper_isolates, reciprocity
+from hubcommunity.derivations import resolve_derivations
 
 
 def commit_authors_table():
@@ -154,3 +155,21 @@ def test_derivation_network():
     assert {(u, v): d["weight"] for u, v, d in G.edges(data=True)} == {("a", "b"): 2, ("a", "a"): 1, ("b", "a"): 1}
     assert G.graph["skipped"]["links_without_owner"] == 1
     assert set(derivation_network(bm, exclude={"b"})) == {"a"}
+
+
+def test_derivation_network_on_the_resolved_table():
+    """Owners from the resolved table: legacy ids have an owner, case variants are one node, self-references skip."""
+    listing = pd.DataFrame({"repo_id": ["openai-community/gpt2", "Org/base", "a/m1", "a/m2", "b/y", "c/self"],
+                            "owner": ["openai-community", "Org", "a", "a", "b", "c"],
+                            "tags": [[]] * 6, "library": [None] * 6})
+    pairs = pd.DataFrame({"model_id": ["a/m1", "a/m2", "b/y", "b/y", "c/self", "a/m2"],
+                          "base_model_id": ["gpt2", "org/base", "ORG/gone", "a/m1", "c/self", "a/m1"],
+                          "relation": ["unspecified"] * 6})
+    G = derivation_network(resolve_derivations(pairs, listing))
+    weights = {(u, v): d["weight"] for u, v, d in G.edges(data=True)}
+    assert weights == {("a", "openai-community"): 1, ("a", "Org"): 1, ("b", "Org"): 1, ("b", "a"): 1, ("a", "a"): 1}
+    assert "org" not in G and "ORG" not in G  # case variants of Org's name are one node
+    assert G.graph["skipped"] == {"self_references": 1, "links_without_owner": 0, "excluded_accounts": 0}
+    # the raw table, by contrast, cannot place gpt2, and knows Org only by a base id's spelling
+    R = derivation_network(pairs)
+    assert R.graph["skipped"]["links_without_owner"] == 1 and "Org" not in R and "org" in R

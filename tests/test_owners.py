@@ -22,6 +22,7 @@ def test_owner_kinds_file_is_valid():
     assert known["EleutherAI"] == "non-profit"
     assert known["Helsinki-NLP"] == "academic"
     assert known["TheBloke"] == "individual"
+    assert known["automerger"] == "automated"  # a service's account, not a person
 
 
 def test_owner_kinds_file_has_no_case_duplicates():
@@ -112,3 +113,33 @@ def test_kind_of_defaults_to_unclassified():
 
 def test_data_file_lives_in_data_dir():
     assert (data_dir() / "owner_kinds.csv").exists()
+
+
+def test_mass_producers_file_is_valid_and_disjoint_from_organisations_it_names():
+    mass = ow.load_mass_producers()
+    assert len(mass) >= 10
+    assert set(mass["activity"]) == set(ow.MASS_ACTIVITIES)  # every activity is used
+    assert (mass["evidence"].str.len() > 20).all()
+    assert not mass["account"].str.lower().duplicated().any()
+    # every automated mass producer is classified as automated in the kinds file
+    kinds = ow.load_owner_kinds().set_index("owner")["kind"]
+    automated = mass.loc[mass["activity"] == "automated", "account"]
+    assert all(kinds.get(a) == "automated" for a in automated)
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("a,quantizer,ok\nb,spammer,x\n", "line 3: activity 'spammer'"),
+        ("a,quantizer,ok\nA,merger,x\n", "line 3: account 'A' repeats line 2"),
+        ("a,quantizer,\n", "line 2: account 'a' has no evidence"),
+        ("a/b,quantizer,x\n", "line 2: bad account 'a/b'"),
+        ("a,quantizer\n", "line 2: 2 fields, expected 3"),
+    ],
+)
+def test_bad_mass_producers_name_file_and_line(tmp_path, body, message):
+    path = tmp_path / "mass.csv"
+    path.write_text("account,activity,evidence\n" + body, encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as err:
+        ow.load_mass_producers(path)
+    assert str(path) in str(err.value)

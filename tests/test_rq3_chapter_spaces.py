@@ -1,9 +1,9 @@
-"""The RQ3 chapter's space-adoption branch, executed with a snapshot that has Spaces.
+"""The RQ3 chapter's Spaces-listing branch, executed with a snapshot that has a Spaces listing.
 
-The reference captures have no Spaces, so the book build never runs that
-branch. Here the chapter notebook is executed (real Jupyter kernel) with the
-July 2024 listing plus a snapshot collected from the fake Hub, and the numbers
-it records for Space adoption are checked against the fixture.
+The reference captures have no Spaces listing, so the book build never runs
+that branch. Here the chapter notebook is executed (real Jupyter kernel) with
+the reference captures plus a snapshot collected from the fake Hub, and the
+numbers it records for Space adoption are checked against the fixture.
 """
 
 from __future__ import annotations
@@ -23,22 +23,24 @@ from hubcommunity.fakehub.testing import collected_snapshot_and_fixture
 pytestmark = pytest.mark.slow
 
 
-def _listing(tmp_path):
-    linked = paths.snapshots_dir() / "hub-lists-2024-07"
+def _reference(tmp_path, name):
+    linked = paths.snapshots_dir() / name
     if (linked / "manifest.json").is_file():
         return linked
     src = paths.shared_reference_dir()
-    if not (src / "hub-lists-2024-07").is_dir():
-        pytest.skip(f"reference captures not found at {src}")
+    if not (src / name).is_dir():
+        pytest.skip(f"reference capture {name} not found at {src}")
     dirs = snapshot.link_reference(src, tmp_path / "snapshots")
-    return next(d for d in dirs if d.name == "hub-lists-2024-07")
+    return next(d for d in dirs if d.name == name)
 
 
 def test_chapter_space_section_runs_and_matches_fixture(tmp_path, monkeypatch):
     fake, fixture, _ = collected_snapshot_and_fixture(
         tmp_path / "fake", seed=3, n_models=60, n_spaces=90, collect_options={"details": ()}
     )
-    monkeypatch.setenv("HUBCOMMUNITY_SNAPSHOTS", os.pathsep.join([str(fake), str(_listing(tmp_path))]))
+    listing, details = _reference(tmp_path, "hub-lists-2024-07"), _reference(tmp_path, "model-details-2024-07")
+    discussions = _reference(tmp_path, "model-discussions-2024-01")
+    monkeypatch.setenv("HUBCOMMUNITY_SNAPSHOTS", os.pathsep.join(map(str, [fake, listing, details, discussions])))
     monkeypatch.setenv("HUBCOMMUNITY_GENERATED_DIR", str(tmp_path / "generated"))
     nb = jupytext.read(paths.project_root() / "book" / "rq3_adoption.md")
     NotebookClient(nb, timeout=600, kernel_name="python3",
@@ -51,12 +53,9 @@ def test_chapter_space_section_runs_and_matches_fixture(tmp_path, monkeypatch):
     assert numbers["n_space_links"] == len(links)
     assert numbers["space_models_n"] == len(fixture.repos["model"])
     assert numbers["space_adopted_share"] == pytest.approx(sum(1 for c in counts if c) / len(counts))
-    assert numbers["space_models_for_half"] == ad.count_for_share(counts, 0.5)
-    # derivation adoption still comes from the July 2024 listing
-    assert numbers["n_models"] == 760_000
-    # the space measure joins the CCDF figure as its own series
-    ccdf = (tmp_path / "generated/figures/rq3/fig-rq3-ccdf.csv").read_text()
-    assert "\nspaces," in ccdf
+    assert numbers["space_listing_for_half"] == ad.count_for_share(counts, 0.5)
+    # derivation adoption still comes from the July 2024 listing, the census from the details capture
+    assert numbers["n_models"] == 760_000 and numbers["census_n"] == 8_650
     shown = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
              if "text/markdown" in o.get("data", {})]
     assert any(f"{len(links)} Space-to-model links" in o["data"]["text/markdown"] for o in shown)

@@ -37,6 +37,7 @@ def test_row_counts(mini):
     assert t.row_counts().to_dict() == {
         "repos": 8, "base_models": 4, "discussions": 4, "discussion_events": 5,
         "commits": 3, "commit_authors": 3, "space_models": 2, "fetch_errors": 2,
+        "model_details": 0, "derivations": 4,
     }
 
 
@@ -142,6 +143,7 @@ def test_commits_space_models_fetch_errors(mini):
     a = t.commit_authors
     assert a[a.commit_id == "c1"].sort_values("position")["author"].tolist() == ["alice", "bob"]
     assert t.space_models.values[:, :2].tolist() == [["sp/s1", "org-a/m1"], ["sp/s1", "org-a/m2"]]
+    assert set(t.space_models["source"]) == {"space.models"}  # read from the Spaces listing
     fe = t.fetch_errors.set_index("scope")
     assert fe.loc["repository", "repo_id"] == "org-x/gated" and fe.loc["repository", "http_status"] == 401
     assert (t.fetch_errors["repo_type"] == "model").all()  # from the stream's defaults
@@ -204,7 +206,7 @@ def test_code_change_rebuilds(mini, tmp_path, monkeypatch):
 def test_cache_key_covers_real_code_files(mini):
     snap = open_snapshot(mini)
     names = {p.name for p in tables._code_files()}
-    assert names == {"snapshot.py", "tables.py", "licenses.py", "license_groups.csv"}
+    assert names == {"snapshot.py", "tables.py", "licenses.py", "derivations.py", "license_groups.csv"}
     assert tables.cache_key(snap) == tables.cache_key(snap)
 
 
@@ -233,7 +235,7 @@ def test_missing_streams_give_empty_typed_tables(mini):
     assert len(t.repos) == 2 and len(t.discussions) == 0 and len(t.commits) == 0
     assert str(t.discussions["n_events"].dtype) == "Int64"
     assert str(t.commits["created_at"].dtype) == "datetime64[ns, UTC]"
-    assert list(t.space_models.columns) == ["space_id", "model_id", "snapshot", "captured_at"]
+    assert list(t.space_models.columns) == ["space_id", "model_id", "source", "snapshot", "captured_at"]
 
 
 def test_env_var_selects_snapshots(mini, monkeypatch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from hubcommunity import paths, snapshot
@@ -40,4 +41,31 @@ def test_every_license_id_is_mapped_and_nothing_skipped(reference_tables):
 def test_capture_dates(reference_tables):
     caps = reference_tables.snapshots.set_index("stream")["captured_at"].dt.strftime("%Y-%m-%d").to_dict()
     assert caps == {"models": "2024-07-11", "datasets": "2024-07-09", "discussions": "2024-01-25",
-                    "fetch_errors": "2024-01-25"}
+                    "fetch_errors": "2024-01-25", "model_details": "2024-07-11"}
+
+
+def test_model_details_census_and_space_links(reference_tables):
+    """The README's figures for model-details-2024-07: 8,650 answers, 324 models list 1,922 links to 1,000 Spaces."""
+    t = reference_tables
+    d, sm = t.model_details, t.space_models
+    assert len(d) == 8_650 and not d["repo_id"].duplicated().any()
+    assert set(sm["source"]) == {"model.spaces"}
+    assert len(sm) == 1_922 and sm["model_id"].nunique() == 324 and sm["space_id"].nunique() == 1_000
+    assert int(d["n_spaces"].max()) == 100 and int((d["n_spaces"] == 100).sum()) == 2  # the cap
+    assert int(d["n_spaces"].sum()) == len(sm)
+    # details never add repos rows: the listing's 760,000 models are counted once
+    listed = t.repos.loc[t.repos["repo_type"] == "model", "repo_id"]
+    assert int(d["repo_id"].isin(listed).sum()) == 8_650  # every answer's id is listed (6 renamed models included)
+    by_name = listed[listed.str.match(r"^[0-9qQ]")]
+    assert len(by_name) == 8_699 and int(by_name.isin(d["repo_id"]).sum()) == 8_644  # the README's census
+
+
+def test_derivations_cover_every_base_model_pair(reference_tables):
+    t = reference_tables
+    dv = t.derivations
+    assert len(dv) <= len(t.base_models) and dv["model_id"].nunique() == t.base_models["model_id"].nunique()
+    assert not dv.duplicated(["model_id", "base_model_id"]).any()
+    assert set(dv["resolution"]) == {"exact", "case", "legacy", "unresolved"}
+    # one spelling per owner: no two base owners differ only in letter case
+    owners = pd.Series(pd.concat([dv["model_owner"], dv["base_owner"]]).dropna().unique())
+    assert not owners.str.lower().duplicated().any()

@@ -8,7 +8,8 @@ A *snapshot* is a directory (``CONTRIBUTING.md``, "Snapshots")::
 
 Raw is sacred: nothing here writes into ``raw/`` or into the directory it links
 to. A *stream* is a set of raw files holding one kind of record (``models``,
-``datasets``, ``spaces``, ``discussions``, ``commits``, ``fetch_errors``). Two
+``datasets``, ``spaces``, ``discussions``, ``commits``, ``fetch_errors``,
+``model_details``: per-model ``GET /api/models/{repo_id}`` answers). Two
 file formats are read, chosen by the file name:
 
 - *page arrays* ``.json`` / ``.json.gz``: each file is one page body, a JSON
@@ -55,7 +56,10 @@ except ImportError:  # pragma: no cover - orjson is in requirements.lock
 from hubcommunity import __version__, paths
 
 #: Stream kinds a snapshot may hold (CONTRIBUTING.md, "Snapshots").
-STREAM_KINDS = ("models", "datasets", "spaces", "discussions", "commits", "fetch_errors")
+STREAM_KINDS = (
+    "models", "datasets", "spaces", "discussions", "commits", "fetch_errors",
+    "model_details",  # one GET /api/models/{repo_id} answer per record (model_info), e.g. with `spaces`
+)
 
 MANIFEST = "manifest.json"
 
@@ -476,7 +480,7 @@ def snapshot_dirs(root: str | os.PathLike[str] | None = None) -> list[Path]:
 
 # --------------------------------------------------------------------------- reference captures
 
-#: The two published captures in ``../shared/reference-data`` (see its README).
+#: The published captures in ``../shared/reference-data`` (see its README).
 REFERENCE_CAPTURES: dict[str, dict[str, Any]] = {
     "hub-lists-2024-07": {
         "description": (
@@ -534,6 +538,39 @@ REFERENCE_CAPTURES: dict[str, dict[str, Any]] = {
         "streams": {
             "discussions": {"glob": "threads-*.jsonl.gz"},
             "fetch_errors": {"glob": "errors.jsonl.gz", "defaults": {"repo_type": "model"}},
+        },
+    },
+    "model-details-2024-07": {
+        "description": (
+            "Per-model details of the Hugging Face Hub, one GET /api/models/{repo_id} answer (what "
+            "HfApi.model_info fetches) per line, records unchanged, for 8,650 models: a near-complete "
+            "census (8,644 of 8,699) of the listed models whose id begins with a digit or q/Q, a "
+            "subpopulation defined by the owner name's first character, not a random sample. Each "
+            "record's `spaces` lists the Spaces using the model, capped at 100 by the API."
+        ),
+        "source": {
+            "citation": (
+                "Stalnaker et al., 'The ML Supply Chain in the Era of Software 2.0: Lessons Learned "
+                "from Hugging Face', ACM TOSEM (2025), replication package"
+            ),
+            "url": "https://github.com/TStalnaker44/hugging_face_analysis_replication",
+            "commit": "016ca26976c1e2c78778ba11b50697f4ce5d14fc",
+            "files": [
+                "data/raw_data/model_data/{0..9,q}.zip (files <owner>_!##++##!_<name>_<MM-DD-YYYY>.json), "
+                "repacked from zip to gzip-compressed JSON lines sorted by id, one file per capture day"
+            ],
+        },
+        "license": "GPL-3.0 (the source repository's license)",
+        "captured_at": {"model_details": "2024-07-11"},
+        "client": "the capture's own scripts (GET /api/models/{repo_id}); version not recorded",
+        "requested": {
+            "scope": ("models whose id begins with 0-9 or q/Q (the only archives of the source that were "
+                      "retrievable): 8,650 models"),
+            "note": ("fetched on 2024-07-09 (details-2024-07-09.jsonl.gz) and 2024-07-11 "
+                     "(details-2024-07-11.jsonl.gz); `spaces` holds at most 100 Spaces per model"),
+        },
+        "streams": {
+            "model_details": {"glob": "details-*.jsonl.gz"},
         },
     },
 }
@@ -654,8 +691,8 @@ def _how_to_get_a_snapshot(source: Path) -> str:
     return (
         f"No reference captures found at {source}.\n"
         "To get a snapshot, either\n"
-        "  - point at a copy of the reference captures (a directory holding hub-lists-2024-07/ and\n"
-        "    model-discussions-2024-01/):  hubcommunity link-reference --source DIR\n"
+        "  - point at a copy of the reference captures (a directory holding hub-lists-2024-07/,\n"
+        "    model-discussions-2024-01/, model-details-2024-07/):  hubcommunity link-reference --source DIR\n"
         "    (or set HUBCOMMUNITY_REFERENCE_DATA=DIR), or\n"
         "  - collect one live from the Hugging Face Hub:  hubcommunity collect ...  (see hubcommunity collect --help)\n"
     )
@@ -705,7 +742,8 @@ def register_cli(subparsers: Any) -> None:
         help="link the published reference captures as snapshots (writes manifests, never copies)",
     )
     p.add_argument("--source", default=None,
-                   help="directory holding hub-lists-2024-07/ and model-discussions-2024-01/ "
+                   help="directory holding the reference captures (hub-lists-2024-07/, model-discussions-2024-01/, "
+                        "model-details-2024-07/) "
                         "(default: ../shared/reference-data or $HUBCOMMUNITY_REFERENCE_DATA)")
     p.add_argument("--snapshots-dir", default=None, help="where snapshots live (default: data/snapshots)")
     p.add_argument("--force", action="store_true", help="rewrite the manifests even if current")

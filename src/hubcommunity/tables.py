@@ -11,13 +11,19 @@ Arrow-backed so that a warm load of ~1M rows with tags takes a second).
 Which stream feeds which table:
 
 ==================  =========================================================
-``models``          ``repos`` (repo_type model), ``base_models``
+``models``          ``repos`` (repo_type model), ``base_models``, and
+                    ``derivations`` (the base models resolved against this
+                    listing, :mod:`hubcommunity.derivations`)
 ``datasets``        ``repos`` (dataset)
-``spaces``          ``repos`` (space), ``space_models``
+``spaces``          ``repos`` (space), ``space_models`` (source ``space.models``)
 ``discussions``     ``discussions``, ``discussion_events``
 ``commits``         ``commits``, ``commit_authors``
 ``fetch_errors``    ``fetch_errors`` (every scope); thread-scope errors also
                     become ``discussions`` rows with ``has_details=False``
+``model_details``   ``model_details`` (one row per model, keyed by
+                    ``repo_id``; never ``repos`` rows, so a model that is also
+                    in a listing is not counted twice), ``space_models``
+                    (source ``model.spaces``)
 ==================  =========================================================
 
 Bad input policy (each case has a test in ``tests/test_tables_bad_input.py``):
@@ -41,8 +47,8 @@ Bad input policy (each case has a test in ``tests/test_tables_bad_input.py``):
 
 The cache: each snapshot's tables are written to ``<snapshot>/tables/`` with
 ``_cache.json`` holding a key, the sha256 of (the manifest; every raw file's
-name, size and mtime; the source of ``snapshot.py``, ``tables.py`` and
-``licenses.py``; ``data/license_groups.csv``). A different key rebuilds.
+name, size and mtime; the source of ``snapshot.py``, ``tables.py``,
+``licenses.py`` and ``derivations.py``; ``data/license_groups.csv``). A different key rebuilds.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 import warnings
@@ -63,7 +70,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hubcommunity import licenses, snapshot
+from hubcommunity import derivations, licenses, snapshot
 from hubcommunity.snapshot import Position, RawInputError, Snapshot
 
 #: Bump when the table layout changes in a way the source hash would not show.
@@ -151,7 +158,39 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str]]] = {
     ],
     "space_models": [
         ("space_id", _STR, "the space"),
-        ("model_id", _STR, "a model the space uses (the listing's `models`)"),
+        ("model_id", _STR, "a model the space uses"),
+        ("source", _STR, "where the link was read: `space.models` (a Spaces listing's `models` field; no cap) or "
+                         "`model.spaces` (a model's details, `spaces` field; the API lists at most 100 per model)"),
+    ],
+    "model_details": [
+        ("repo_id", _STR, "the model's id as `GET /api/models/{repo_id}` answered (`id`; a renamed model answers with its new id)"),
+        ("owner", _STR, "`author`, else the part of the id before `/`"),
+        ("created_at", _TS, "`createdAt` (UTC)"),
+        ("last_modified", _TS, "`lastModified`: last commit (UTC)"),
+        ("likes", _INT, "`likes` on the day of the request"),
+        ("downloads", _INT, "`downloads`: the Hub's rolling 30-day count on the day of the request"),
+        ("license", _STR, "the first `license:` tag's id; null if none"),
+        ("pipeline_tag", _STR, "`pipeline_tag` (task), where set"),
+        ("library", _STR, "`library_name`, where set"),
+        ("gated", _STR, "`gated`: false, auto or manual"),
+        ("sha", _STR, "`sha`: head commit of the main branch"),
+        ("n_parameters", _INT, "`safetensors.total`: parameters in the safetensors weights; null where the answer has no `safetensors`"),
+        ("n_files", _INT, "files in the repository (`siblings`)"),
+        ("n_spaces", _INT, "distinct Spaces in `spaces` (the API lists at most 100; the links are in `space_models`)"),
+        ("tags", _LIST, "every tag as answered"),
+    ],
+    "derivations": [
+        ("model_id", _STR, "a listed model that declares a base model"),
+        ("model_owner", _STR, "its owner (one spelling per account, ignoring case)"),
+        ("base_model_id", _STR, "the listed model the declared id resolves to, or the id as written when unresolved"),
+        ("base_owner", _STR, "owner of the base model (one spelling per account); null for an unresolved id without `/`"),
+        ("raw_base_model_id", _STR, "the base id as written in the tag or card"),
+        ("resolution", _STR, "exact, case (ignoring letter case), legacy (un-prefixed id of a model the Hub moved under an organisation in 2024) or unresolved"),
+        ("base_listed", _BOOL, "the base id resolved to a model of the same listing"),
+        ("relation", _STR, "finetune, adapter, quantized or merge: declared, else inferred from the derived model's tags and library"),
+        ("relation_source", _STR, "declared or inferred"),
+        ("self_reference", _BOOL, "the model names itself (not a derivation)"),
+        ("self_derivation", _BOOL, "the derived model's owner owns the base (ignoring case); false for self-references"),
     ],
     "fetch_errors": [
         ("repo_type", _STR, "type of the repository"),
@@ -170,12 +209,13 @@ TABLE_NAMES = tuple(COLUMNS)
 
 #: Table-building inputs: stream kind -> tables it feeds.
 STREAM_TABLES = {
-    "models": ("repos", "base_models"),
+    "models": ("repos", "base_models", "derivations"),
     "datasets": ("repos",),
     "spaces": ("repos", "space_models"),
     "discussions": ("discussions", "discussion_events"),
     "commits": ("commits", "commit_authors"),
     "fetch_errors": ("fetch_errors", "discussions"),
+    "model_details": ("model_details", "space_models"),
 }
 
 REPORT_COLUMNS = ["snapshot", "stream", "reason", "detail", "count", "example"]
@@ -389,7 +429,7 @@ def _arrow(cols: dict[str, list], types: dict[str, pa.DataType] | None = None) -
 
 
 _INT_COLS = {"likes", "downloads", "downloads_all_time", "num", "n_events", "n_comments", "n_commits",
-             "n_participants", "n_authors", "position", "http_status"}
+             "n_participants", "n_authors", "position", "http_status", "n_parameters", "n_files", "n_spaces"}
 _BOOL_COLS = {"private", "disabled", "is_pull_request", "has_details", "is_owner", "is_org_member", "is_hf"}
 
 
@@ -601,7 +641,75 @@ def _parse_fetch_errors(kind: str, files: list[tuple[int, str, str]], defaults: 
     return {"fetch_errors": _arrow(f), "_thread_errors": _arrow(t)}
 
 
+_DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+def _parameters(rec: dict, pos: Position, rid: str) -> int | None:
+    """``safetensors.total`` as int, None without ``safetensors``; raise for another shape."""
+    st = rec.get("safetensors")
+    if st is None:
+        return None
+    if not isinstance(st, dict):
+        raise _bad_type(pos, rid, "safetensors", st, "an object {parameters, total}")
+    return _opt_int(st, "total", pos, rid)
+
+
+def _parse_model_details(kind: str, files: list[tuple[int, str, str]], defaults: dict) -> dict[str, pa.Table]:
+    """Parse a model_details stream: one ``GET /api/models/{repo_id}`` answer per record.
+
+    Yields ``model_details`` rows (with ``_day``: the ISO date in the file's
+    name, the day the answers were fetched, else None) and ``space_models``
+    links read from each record's ``spaces``.
+    """
+    cols: dict[str, list] = {k: [] for k in (
+        "repo_id", "owner", "created_at", "last_modified", "likes", "downloads", "license", "pipeline_tag",
+        "library", "gated", "sha", "n_parameters", "n_files", "n_spaces", "tags", "_day", "_file", "_pos")}
+    sm: dict[str, list] = {k: [] for k in ("space_id", "model_id", "_file", "_pos")}
+    for fidx, path, label in files:
+        day = _DAY_IN_NAME.search(Path(label).name)
+        for rec, pos in snapshot.iter_file(path, label):
+            rid = rec.get("id", rec.get("modelId"))
+            if rid is None:
+                raise pos.error("required field 'id' is missing", record=snapshot._excerpt(json.dumps(rec)))
+            if type(rid) is not str or not rid:
+                raise _bad_type(pos, rid, "id", rid, "a non-empty string")
+            where = pos.line if pos.line is not None else pos.index
+            tags = _str_list(rec, "tags", pos, rid)
+            spaces = _str_list(rec, "spaces", pos, rid) or []
+            siblings = rec.get("siblings")
+            if siblings is not None and type(siblings) is not list:
+                raise _bad_type(pos, rid, "siblings", siblings, "a list of files")
+            lics = [t[8:] for t in tags if t.startswith("license:")] if tags else []
+            author = _opt_str(rec, "author", pos, rid)
+            distinct = list(dict.fromkeys(spaces))
+            cols["repo_id"].append(rid)
+            cols["owner"].append(author or (rid.split("/", 1)[0] if "/" in rid else None))
+            cols["created_at"].append(_opt_str(rec, "createdAt", pos, rid))
+            cols["last_modified"].append(_opt_str(rec, "lastModified", pos, rid))
+            cols["likes"].append(_opt_int(rec, "likes", pos, rid))
+            cols["downloads"].append(_opt_int(rec, "downloads", pos, rid))
+            cols["license"].append(lics[0] if lics else None)
+            cols["pipeline_tag"].append(_opt_str(rec, "pipeline_tag", pos, rid))
+            cols["library"].append(_opt_str(rec, "library_name", pos, rid))
+            cols["gated"].append(_gated(rec, pos, rid))
+            cols["sha"].append(_opt_str(rec, "sha", pos, rid))
+            cols["n_parameters"].append(_parameters(rec, pos, rid))
+            cols["n_files"].append(None if siblings is None else len(siblings))
+            cols["n_spaces"].append(len(distinct))
+            cols["tags"].append(tags)
+            cols["_day"].append(day.group(1) if day else None)
+            cols["_file"].append(fidx)
+            cols["_pos"].append(where)
+            for space in distinct:
+                sm["space_id"].append(space)
+                sm["model_id"].append(rid)
+                sm["_file"].append(fidx)
+                sm["_pos"].append(where)
+    return {"model_details": _arrow(cols, {"tags": _LIST}), "space_models": _arrow(sm)}
+
+
 _PARSERS = {
+    "model_details": _parse_model_details,
     "models": _parse_repos,
     "datasets": _parse_repos,
     "spaces": _parse_repos,
@@ -733,14 +841,20 @@ def build_snapshot(snap: Snapshot, workers: int = 2) -> tuple[dict[str, pa.Table
                 parts.setdefault("repos", []).append(_finish(repos, "repos", snap, kind))
                 kept = n_in - len(repos)
                 if kind == "models":
-                    parts.setdefault("base_models", []).append(
-                        _finish(_base_models(raw["base_models"].to_pandas(), repos, kept), "base_models", snap, kind))
+                    bm = _base_models(raw["base_models"].to_pandas(), repos, kept)
+                    parts.setdefault("base_models", []).append(_finish(bm, "base_models", snap, kind))
+                    resolved = derivations.resolve_derivations(bm, repos[["repo_id", "owner", "tags", "library"]])
+                    parts.setdefault("derivations", []).append(_finish(resolved, "derivations", snap, kind))
                 if kind == "spaces":
                     sm = raw["space_models"].to_pandas()
                     sm = sm[sm.set_index(["space_id", "_file", "_pos"]).index.isin(
                         repos.set_index(["repo_id", "_file", "_pos"]).index)] if kept else sm
                     sm = _dedupe(sm, ["space_id", "model_id"], b, kind, "model listed twice by one space")
+                    sm["source"] = "space.models"
                     parts.setdefault("space_models", []).append(_finish(sm, "space_models", snap, kind))
+            elif kind == "model_details":
+                for name, table in _model_details_tables(raw, b, snap).items():
+                    parts.setdefault(name, []).append(table)
             elif kind == "discussions":
                 d = raw["discussions"].to_pandas()
                 ev = raw["discussion_events"].to_pandas()
@@ -775,6 +889,33 @@ def build_snapshot(snap: Snapshot, workers: int = 2) -> tuple[dict[str, pa.Table
     if "_thread_errors" in parts:
         out["discussions"] = _add_thread_stubs(out.get("discussions"), parts["_thread_errors"], b, snap)
     return out, b.report
+
+
+def _model_details_tables(raw: dict[str, pa.Table], b: _Build, snap: Snapshot) -> dict[str, pa.Table]:
+    """``model_details`` and its ``space_models`` links (source ``model.spaces``) from one parsed stream.
+
+    A model answered twice (e.g. on two capture days) keeps its first answer,
+    counted in the report; each row's ``captured_at`` is the day in its file's
+    name where there is one (the day it was fetched), else the stream's date.
+    """
+    kind = "model_details"
+    d = raw["model_details"].to_pandas()
+    n_in = len(d)
+    d = _dedupe(d, ["repo_id"], b, kind, "duplicate id (kept the first occurrence)")
+    _timestamps(d, "created_at", b, kind, d["repo_id"])
+    _timestamps(d, "last_modified", b, kind, d["repo_id"])
+    day = pd.to_datetime(d.pop("_day"), utc=True, format="%Y-%m-%d").astype("datetime64[ns, UTC]")
+    details = _finish(d, "model_details", snap, kind)
+    if day.notna().any():
+        fallback = details.column("captured_at").to_pandas()
+        filled = day.where(day.notna(), fallback.to_numpy()).astype("datetime64[ns, UTC]")
+        details = details.set_column(details.schema.get_field_index("captured_at"), "captured_at",
+                                     pa.array(filled, type=_TS))
+    sm = raw["space_models"].to_pandas()
+    if len(d) < n_in:
+        sm = sm[sm.set_index(["model_id", "_file", "_pos"]).index.isin(d.set_index(["repo_id", "_file", "_pos"]).index)]
+    sm["source"] = "model.spaces"
+    return {"model_details": details, "space_models": _finish(sm, "space_models", snap, kind)}
 
 
 def _license_groups(repos: pd.DataFrame, group_map: dict[str, str], b: _Build, stream: str) -> pd.Series:
@@ -843,7 +984,8 @@ def _add_thread_stubs(disc: pa.Table | None, errs: list[pa.Table], b: _Build, sn
 def _code_files() -> list[Path]:
     """Source files whose content is part of the cache key."""
     here = Path(__file__).resolve().parent
-    return [here / "snapshot.py", here / "tables.py", here / "licenses.py", licenses.license_groups_path()]
+    return [here / "snapshot.py", here / "tables.py", here / "licenses.py", here / "derivations.py",
+            licenses.license_groups_path()]
 
 
 def cache_key(snap: Snapshot, code_files: Iterable[Path] | None = None) -> str:
@@ -955,6 +1097,8 @@ class Tables:
     commit_authors: pd.DataFrame
     space_models: pd.DataFrame
     fetch_errors: pd.DataFrame
+    model_details: pd.DataFrame
+    derivations: pd.DataFrame
     snapshots: pd.DataFrame
     report: pd.DataFrame
 

@@ -31,6 +31,7 @@ import pandas as pd
 
 from hubcommunity.analysis.owners import owner_of  # re-exported: one definition of "owner"
 from hubcommunity.analysis.subfields import SUBFIELDS, subfield_of
+from hubcommunity.derivations import canonical_owners
 
 __all__ = [
     "owner_of",
@@ -273,21 +274,40 @@ def discussion_network(
     return G
 
 
-def derivation_network(base_models: pd.DataFrame, *, exclude: Iterable[str] = ()) -> nx.DiGraph:
+def derivation_network(derivations: pd.DataFrame, *, exclude: Iterable[str] = ()) -> nx.DiGraph:
     """Model derivation: owner of a model -> owner of its base model.
 
-    Input: the ``base_models`` table (``model_id``, ``base_model_id``); every
-    relation (fine-tune, adapter, quantisation, merge) counts. ``weight`` is
-    the number of (model, base model) links between the two owners. Deriving
-    from one's own model is a self-loop. Links whose model or base model has
-    no owner prefix (e.g. ``gpt2``) are skipped and counted, as are links
-    touching an account in ``exclude``.
+    Input: the resolved ``derivations`` table of the tables stage
+    (:mod:`hubcommunity.derivations`: base ids resolved against the listing,
+    e.g. ``gpt2`` -> ``openai-community/gpt2``; columns ``model_id``,
+    ``base_model_id``, ``model_owner``, ``base_owner``, ``self_reference``).
+    A frame with only ``model_id`` and ``base_model_id`` (e.g. raw
+    ``base_models``) also works: owners are then the ids' prefixes.
+    Every relation (fine-tune, adapter, quantisation, merge) counts.
+    ``weight`` is the number of (model, base model) links between the two
+    owners. Deriving from one's own model is a self-loop. Owner names that
+    differ only in letter case are one account (the Hub's names are
+    case-insensitive) and one node, spelled as first seen among model owners.
+
+    Skipped and counted in ``G.graph["skipped"]``: a model naming itself as
+    its base (``self_references``), links whose base has no owner (an
+    unresolved id without ``/``; ``links_without_owner``), and links touching
+    an account in ``exclude`` (``excluded_accounts``).
     """
-    _require(base_models, ["model_id", "base_model_id"], "base_models")
-    links = base_models[["model_id", "base_model_id"]].drop_duplicates()
-    frame = pd.DataFrame({"source": owner_of(links["model_id"]), "target": owner_of(links["base_model_id"])})
+    _require(derivations, ["model_id", "base_model_id"], "derivations")
+    links = derivations.drop_duplicates(["model_id", "base_model_id"])
+    self_ref = links["self_reference"].fillna(False).astype(bool) if "self_reference" in links else (
+        links["model_id"] == links["base_model_id"])
+    skipped = {"self_references": int(self_ref.sum())}
+    links = links[~self_ref.to_numpy(bool)]
+    source = links["model_owner"] if "model_owner" in links else owner_of(links["model_id"])
+    target = links["base_owner"] if "base_owner" in links else owner_of(links["base_model_id"])
+    source, target = source.astype("string").reset_index(drop=True), target.astype("string").reset_index(drop=True)
+    spelling = canonical_owners(pd.concat([source, target], ignore_index=True), source)
+    frame = pd.DataFrame({"source": spelling.iloc[:len(source)].to_numpy(),
+                          "target": spelling.iloc[len(source):].to_numpy()})
     no_owner = frame["source"].isna() | frame["target"].isna()
-    skipped = {"links_without_owner": int(no_owner.sum())}
+    skipped["links_without_owner"] = int(no_owner.sum())
     frame = frame[~no_owner]
     excluded = set(exclude)
     drop = frame["source"].isin(excluded) | frame["target"].isin(excluded)

@@ -138,17 +138,17 @@ def scripted_records(scripted_people: pd.DataFrame, min_threads: int, min_title_
     ]
 
 
-def real_networks(discussions: pd.DataFrame, discussion_events: pd.DataFrame, base_models: pd.DataFrame,
+def real_networks(discussions: pd.DataFrame, discussion_events: pd.DataFrame, derivations: pd.DataFrame,
                   bots: Iterable[str]) -> dict[str, nx.DiGraph]:
     """The three real networks without bots (keys :data:`MAIN`, plus ``prm``: merged pull requests only),
-    then with bots (``"<key> (with bots)"``)."""
+    then with bots (``"<key> (with bots)"``). ``derivations``: the resolved table ``Tables.derivations``."""
     graphs = {}
     for excl, suffix in ((frozenset(bots), ""), ((), WITH_BOTS)):
         graphs["pr" + suffix] = net.pull_request_network(discussions, exclude=excl)
         if excl:
             graphs["prm"] = net.pull_request_network(discussions, exclude=excl, merged_only=True)
         graphs["disc" + suffix] = net.discussion_network(discussions, discussion_events, exclude=excl)
-        graphs["deriv" + suffix] = net.derivation_network(base_models, exclude=excl)
+        graphs["deriv" + suffix] = net.derivation_network(derivations, exclude=excl)
     return graphs
 
 

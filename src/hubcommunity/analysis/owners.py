@@ -17,7 +17,11 @@ owner, with the evidence or rationale for the kind in ``source``:
     non-research body (a state library);
 ``individual``
     a person's account (or a couple of people sharing one), classified by the
-    account even when its holder works for a firm.
+    account even when its holder works for a firm;
+``automated``
+    an account that a script or a service runs to publish models on other
+    people's behalf (e.g. ``automerger``, fed by a merging Space): not a
+    person, not an organisation.
 
 An empty ``kind`` means the owner was looked at and could not be classified
 honestly (mixed or unknown); the ``source`` column says why. Owners not in the
@@ -25,7 +29,13 @@ file at all are *unclassified* too. Every share function reports the
 unclassified share beside the classified ones, so the reader sees how much of
 the adoption the classification covers.
 
-All functions are pure (no I/O) except :func:`load_owner_kinds`.
+*Mass producers* (``data/mass_producers.csv``, columns ``account, activity,
+evidence``, loaded by :func:`load_mass_producers`) are accounts that publish
+derived models by the hundred or thousand -- quantizers, mergers, automated
+merge services and sweeps of many fine-tunes of a few bases -- so that
+derivation adoption can be reported with and without them (RQ3).
+
+All functions are pure (no I/O) except the two loaders.
 """
 
 from __future__ import annotations
@@ -41,6 +51,9 @@ from hubcommunity.paths import data_dir
 __all__ = [
     "OWNER_KINDS",
     "UNCLASSIFIED",
+    "MASS_ACTIVITIES",
+    "load_mass_producers",
+    "validate_mass_producers",
     "owner_of",
     "load_owner_kinds",
     "validate_owner_kinds",
@@ -51,12 +64,19 @@ __all__ = [
 ]
 
 #: Allowed kinds of owner, in the order the book shows them.
-OWNER_KINDS = ("company", "academic", "non-profit", "individual")
+OWNER_KINDS = ("company", "academic", "non-profit", "individual", "automated")
 
 #: Label for owners with no kind (absent from the file, or left empty in it).
 UNCLASSIFIED = "unclassified"
 
 _COLUMNS = ("owner", "kind", "source")
+
+#: What a mass producer publishes (``data/mass_producers.csv``, column ``activity``):
+#: quantized copies of many models; merges; merges made by a service for others;
+#: many fine-tunes of a few bases (hyperparameter or data sweeps).
+MASS_ACTIVITIES = ("quantizer", "merger", "automated", "sweep")
+
+_MASS_COLUMNS = ("account", "activity", "evidence")
 
 
 def owner_of(repo_ids: pd.Series) -> pd.Series:
@@ -122,6 +142,50 @@ def load_owner_kinds(path: Path | str | None = None) -> pd.DataFrame:
             raise ValueError(f"{path}, line {i}: {len(row)} fields, expected {len(header)}")
     table = pd.DataFrame(body, columns=header, dtype=str)
     return validate_owner_kinds(table, where=str(path))
+
+
+def validate_mass_producers(table: pd.DataFrame, where: str = "mass_producers.csv") -> pd.DataFrame:
+    """Check a mass-producers table and return it stripped.
+
+    Rules (each violation raises ``ValueError`` naming ``where`` and the
+    1-based CSV line): columns exactly ``account, activity, evidence``;
+    ``account`` non-empty, without ``/``, unique ignoring case; ``activity``
+    one of :data:`MASS_ACTIVITIES`; ``evidence`` non-empty.
+    """
+    if tuple(table.columns) != _MASS_COLUMNS:
+        raise ValueError(f"{where}: columns must be {list(_MASS_COLUMNS)}, got {list(table.columns)}")
+    table = table.fillna("").astype(str).apply(lambda c: c.str.strip())
+    seen: dict[str, int] = {}
+    for i, row in enumerate(table.itertuples(index=False), start=2):
+        if not row.account or "/" in row.account:
+            raise ValueError(f"{where}, line {i}: bad account {row.account!r}")
+        if row.account.lower() in seen:
+            raise ValueError(f"{where}, line {i}: account {row.account!r} repeats line {seen[row.account.lower()]}")
+        seen[row.account.lower()] = i
+        if row.activity not in MASS_ACTIVITIES:
+            raise ValueError(f"{where}, line {i}: activity {row.activity!r} of {row.account!r} is not one of "
+                             f"{list(MASS_ACTIVITIES)}")
+        if not row.evidence:
+            raise ValueError(f"{where}, line {i}: account {row.account!r} has no evidence")
+    return table.astype("string").reset_index(drop=True)
+
+
+def load_mass_producers(path: Path | str | None = None) -> pd.DataFrame:
+    """Read and validate ``data/mass_producers.csv`` (or ``path``): ``account, activity, evidence``.
+
+    Raises ``ValueError`` naming the file and line of the first bad row
+    (see :func:`validate_mass_producers`).
+    """
+    path = Path(path) if path is not None else data_dir() / "mass_producers.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    if not rows:
+        raise ValueError(f"{path}: empty file")
+    header, body = rows[0], rows[1:]
+    for i, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise ValueError(f"{path}, line {i}: {len(row)} fields, expected {len(header)}")
+    return validate_mass_producers(pd.DataFrame(body, columns=header, dtype=str), where=str(path))
 
 
 def kind_of(owners: pd.Series, kinds: pd.DataFrame) -> pd.Series:

@@ -7,11 +7,12 @@ offline by :mod:`hubcommunity.figures.render` through
 :meth:`hubcommunity.results.ChapterResults.figure`.
 
 - :func:`ccdf_chart` -- complementary CDFs on log-log axes, one line per series
-  (space vs derivation adoption, or one per relation);
+  (Spaces and the derivation measures), optionally with a rule at a cap;
 - :func:`kind_share_chart` -- share of adoption by kind of owner (bars);
 - :func:`subfield_share_chart` -- share of adoption by subfield (bars);
-- :func:`adoption_vs_downloads_chart` -- scatter of adoption against
-  downloads on log axes, with chosen models labelled.
+- :func:`scatter_chart` -- one count against another on log(1 + x) axes,
+  coloured by group, with chosen models labelled;
+- :func:`adoption_rate_chart` -- share of models adopted per bin of popularity.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ __all__ = [
     "ccdf_chart",
     "kind_share_chart",
     "subfield_share_chart",
-    "adoption_vs_downloads_chart",
+    "scatter_chart",
+    "adoption_rate_chart",
     "scatter_sample",
     "label_heights",
 ]
@@ -37,6 +39,7 @@ KIND_COLOURS = {
     "academic": "#f28e2b",
     "non-profit": "#59a14f",
     "individual": "#e15759",
+    "automated": "#b07aa1",
     UNCLASSIFIED: "#bab0ac",
 }
 
@@ -50,13 +53,15 @@ def _require(frame: pd.DataFrame, columns, who: str) -> None:
 
 
 def ccdf_chart(curves: pd.DataFrame, *, x_title: str = "adoption (x)", series_title: str = "measure",
-               title: str | None = None) -> alt.Chart:
+               title: str | None = None, cap: float | None = None, cap_label: str = "cap") -> alt.Chart:
     """Log-log CCDF lines: ``P(X >= x)`` against ``x``, one colour per ``series``.
 
     ``curves``: long DataFrame with ``series`` (str), ``x`` (> 0) and
     ``ccdf`` (in (0, 1]), e.g. from
     :func:`hubcommunity.analysis.adoption.adoption_ccdfs`. Points are drawn on
-    the lines so that sparse tails stay visible.
+    the lines so that sparse tails stay visible. ``cap``: draw a dashed
+    vertical rule at that x, labelled ``cap_label`` (e.g. where counts are
+    censored).
     """
     _require(curves, ("series", "x", "ccdf"), "ccdf_chart")
     chart = (
@@ -72,7 +77,13 @@ def ccdf_chart(curves: pd.DataFrame, *, x_title: str = "adoption (x)", series_ti
         )
         .properties(width=_WIDTH, height=_HEIGHT)
     )
-    return chart
+    if cap is None:
+        return chart
+    rule_data = pd.DataFrame({"x": [float(cap)], "label": [cap_label]})
+    rule = alt.Chart(rule_data).mark_rule(color="grey", strokeDash=[4, 3]).encode(x="x:Q")
+    text = alt.Chart(rule_data).mark_text(align="right", dx=-4, dy=-6, color="grey", baseline="top").encode(
+        x="x:Q", y=alt.value(0), text="label:N")
+    return alt.layer(chart, rule, text)
 
 
 def kind_share_chart(shares: pd.DataFrame, *, title: str | None = None) -> alt.Chart:
@@ -150,59 +161,88 @@ def scatter_sample(frame: pd.DataFrame, n: int, keep: pd.Series | None = None, s
     return frame.loc[frame.index.isin(index)]
 
 
-def label_heights(y: pd.Series, labelled: pd.Series, gap: float = 0.18) -> pd.Series:
-    """Heights for labels on a log axis, stacked so that none is within ``gap`` decades of another.
+def label_heights(y: pd.Series, labelled: pd.Series, gap: float = 0.18, x: pd.Series | None = None,
+                  x_gap: float = 0.3) -> pd.Series:
+    """Heights for labels on a log axis, stacked so that no two nearby labels are within ``gap`` decades.
 
     Labelled points are taken from the lowest up; each label goes at its
-    point's height or, if that is closer than ``gap`` (log10 units) to the
-    label below it, ``gap`` above that label. Unlabelled rows keep their ``y``.
+    point's height or, if that is closer than ``gap`` (log10 units) to a label
+    already placed, ``gap`` above it. With ``x`` (positive values on a log
+    axis), only labels within ``x_gap`` decades horizontally count as nearby,
+    so labels far apart in x keep their points' heights. Unlabelled rows keep
+    their ``y``.
     """
     out = y.astype(float).copy()
-    last = -np.inf
+    placed: list[tuple[float, float]] = []  # (log10 x, log10 label height)
     for idx in y[labelled.astype(bool)].astype(float).sort_values(kind="stable").index:
-        level = max(np.log10(out[idx]), last + gap)
+        lx = float(np.log10(x[idx])) if x is not None else 0.0
+        level = float(np.log10(out[idx]))
+        moved = True
+        while moved:
+            moved = False
+            for px, pl in placed:
+                if abs(px - lx) < (x_gap if x is not None else np.inf) and abs(pl - level) < gap - 1e-12:
+                    level = pl + gap
+                    moved = True
         out[idx] = 10.0**level
-        last = level
+        placed.append((lx, level))
     return out
 
 
-def adoption_vs_downloads_chart(points: pd.DataFrame, *, y_title: str = "adoption", title: str | None = None) -> alt.LayerChart:
-    """Scatter of adoption against downloads on log axes, with labelled models.
+def scatter_chart(points: pd.DataFrame, *, x: str, y: str, x_title: str, y_title: str,
+                  color: str | None = None, color_title: str = "", colors: dict[str, str] | None = None,
+                  title: str | None = None) -> alt.LayerChart:
+    """Scatter of two counts on log(1 + value) axes, with labelled models.
 
-    ``points``: one row per model with ``model_id``, ``downloads``,
-    ``adoption`` (both >= 0; drawn as value + 1 so zeros fit a log axis) and
-    ``label`` (str; empty for unlabelled points). Optional ``predicted``
-    (the fitted line, adoption units) is drawn as a line. Labels are drawn
-    to the left of their point; labels of points at nearly the same height
-    are stacked upwards (:func:`label_heights`) so they do not overprint.
+    ``points``: one row per model with a ``model`` (display id) column, the
+    count columns ``x`` and ``y`` (>= 0; drawn as value + 1 so zeros fit a log
+    axis), ``label`` (str; empty for unlabelled points) and optionally the
+    group column ``color`` (``colors``: group -> colour, in legend order).
+    Labels are drawn to the left of their point, stacked upwards when close
+    (:func:`label_heights`).
     """
-    _require(points, ("model_id", "downloads", "adoption", "label"), "adoption_vs_downloads_chart")
+    cols = ("model", x, y, "label") + ((color,) if color else ())
+    _require(points, cols, "scatter_chart")
     data = points.assign(
-        downloads_1=points["downloads"].astype(float) + 1.0,
-        adoption_1=points["adoption"].astype(float) + 1.0,
+        x_1=points[x].astype(float) + 1.0,
+        y_1=points[y].astype(float) + 1.0,
         labelled=points["label"].fillna("").astype(str) != "",
     )
-    data["label_y"] = label_heights(data["adoption_1"], data["labelled"])
-    if "predicted" in data.columns:
-        data["predicted_1"] = data["predicted"].astype(float) + 1.0
-    x = alt.X("downloads_1:Q", scale=alt.Scale(type="log"), title="downloads, 30 days (+1)")
-    y = alt.Y("adoption_1:Q", scale=alt.Scale(type="log"), title=f"{y_title} (+1)")
+    data["label_y"] = label_heights(data["y_1"], data["labelled"], gap=0.13, x=data["x_1"])
+    xs = alt.X("x_1:Q", scale=alt.Scale(type="log"), title=f"{x_title} (+1)")
+    ys = alt.Y("y_1:Q", scale=alt.Scale(type="log"), title=f"{y_title} (+1)")
     base = alt.Chart(data)
-    dots = base.mark_circle(size=14, opacity=0.35).encode(
-        x=x,
-        y=y,
-        color=alt.condition("datum.labelled", alt.value("#e15759"), alt.value("#4e79a7")),
-        tooltip=[
-            alt.Tooltip("model_id:N"),
-            alt.Tooltip("downloads:Q", format=","),
-            alt.Tooltip("adoption:Q", format=",", title=y_title),
-        ],
+    scale = alt.Scale(domain=list(colors), range=list(colors.values())) if colors else alt.Undefined
+    colour = (alt.Color(f"{color}:N", title=color_title, scale=scale,
+                        legend=alt.Legend(orient="bottom", labelLimit=0))
+              if color else alt.value("#4e79a7"))
+    dots = base.mark_circle(size=22, opacity=0.55).encode(
+        x=xs, y=ys, color=colour,
+        tooltip=[alt.Tooltip("model:N"), alt.Tooltip(f"{x}:Q", format=",", title=x_title),
+                 alt.Tooltip(f"{y}:Q", format=",", title=y_title)],
     )
     labels = base.transform_filter("datum.labelled").mark_text(align="right", dx=-5, fontSize=10).encode(
-        x=x, y=alt.Y("label_y:Q", scale=alt.Scale(type="log")), text="label:N"
+        x=xs, y=alt.Y("label_y:Q", scale=alt.Scale(type="log")), text="label:N"
     )
-    layers = [dots, labels]
-    if "predicted_1" in data.columns:
-        line = base.mark_line(color="black", strokeDash=[4, 3]).encode(x=x, y=alt.Y("predicted_1:Q"))
-        layers.insert(1, line)
-    return alt.layer(*layers, title=title or "").properties(width=_WIDTH, height=_HEIGHT + 60)
+    return alt.layer(dots, labels, title=title or "").properties(width=_WIDTH, height=_HEIGHT + 60)
+
+
+def adoption_rate_chart(bins: pd.DataFrame, *, x_title: str, y_title: str, title: str | None = None) -> alt.Chart:
+    """Bars: the share of models adopted in each bin of a popularity variable, bins in their given order.
+
+    ``bins``: rows of :func:`hubcommunity.analysis.adoption.adoption_by_bin`
+    (``bin``, ``models``, ``adopted``, ``share_adopted``), optionally with a
+    ``measure`` column (bars side by side per measure).
+    """
+    _require(bins, ("bin", "models", "adopted", "share_adopted"), "adoption_rate_chart")
+    order = list(dict.fromkeys(bins["bin"]))
+    enc = {
+        "x": alt.X("bin:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=-40)),
+        "y": alt.Y("share_adopted:Q", axis=alt.Axis(format="%"), title=y_title),
+        "tooltip": [alt.Tooltip("bin:N", title=x_title), alt.Tooltip("models:Q", format=","),
+                    alt.Tooltip("adopted:Q", format=","), alt.Tooltip("share_adopted:Q", format=".2%")],
+    }
+    if "measure" in bins.columns:
+        enc["color"] = alt.Color("measure:N", title="measure", legend=alt.Legend(orient="bottom", labelLimit=0))
+        enc["xOffset"] = alt.XOffset("measure:N")
+    return alt.Chart(bins, title=title or "").mark_bar().encode(**enc).properties(width=_WIDTH, height=_HEIGHT - 40)
