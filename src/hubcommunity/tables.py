@@ -18,7 +18,14 @@ Which stream feeds which table:
 ``commits``         ``commits``, ``commit_authors``
 ``fetch_errors``    ``fetch_errors`` (every scope); thread-scope errors also
                     become ``discussions`` rows with ``has_details=False``
+``foreign_models``, ``repos`` (model, dataset) from another project's table of
+``foreign_datasets``  the Hub, read by :mod:`hubcommunity.foreign` (the stream's
+                    ``reader``); columns the source lacks are null
 ==================  =========================================================
+
+:func:`load_tables` with no snapshots given reads the snapshots whose manifest
+``role`` is ``primary`` (the default); the earlier whole-Hub listings (role
+``history``) are read with ``load_tables(role="history")``.
 
 Bad input policy (each case has a test in ``tests/test_tables_bad_input.py``):
 
@@ -64,6 +71,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hubcommunity import licenses, snapshot
+from hubcommunity import foreign
 from hubcommunity.snapshot import Position, RawInputError, Snapshot
 
 #: Bump when the table layout changes in a way the source hash would not show.
@@ -177,6 +185,8 @@ STREAM_TABLES = {
     "commits": ("commits", "commit_authors"),
     "fetch_errors": ("fetch_errors", "discussions"),
 }
+
+STREAM_TABLES.update({kind: ("repos",) for kind in snapshot.FOREIGN_KINDS})
 
 REPORT_COLUMNS = ["snapshot", "stream", "reason", "detail", "count", "example"]
 
@@ -722,6 +732,9 @@ def build_snapshot(snap: Snapshot, workers: int = 2) -> tuple[dict[str, pa.Table
         for kind in snap.kinds:
             s = snap.stream(kind)
             b.labels[kind] = [f"{snap.name}/raw/{rel}" for rel in s.files]
+            if kind in snapshot.FOREIGN_KINDS:
+                parts.setdefault("repos", []).append(_foreign_repos(snap, kind, b))
+                continue
             raw = _parse_stream(snap, kind, pool, workers, b.labels[kind])
             if kind in ("models", "datasets", "spaces"):
                 repos = raw["repos"].to_pandas()
@@ -775,6 +788,16 @@ def build_snapshot(snap: Snapshot, workers: int = 2) -> tuple[dict[str, pa.Table
     if "_thread_errors" in parts:
         out["discussions"] = _add_thread_stubs(out.get("discussions"), parts["_thread_errors"], b, snap)
     return out, b.report
+
+
+def _foreign_repos(snap: Snapshot, kind: str, b: _Build) -> pa.Table:
+    """``repos`` rows of a foreign listing stream (:mod:`hubcommunity.foreign`); a repeated id is a counted skip."""
+    s = snap.stream(kind)
+    files = [(snap.raw_dir / rel, label) for rel, label in zip(s.files, b.labels[kind])]
+    repos = foreign.read_stream_files(files, s.reader)
+    repos, n, example = foreign.drop_duplicate_ids(repos, b.labels[kind])
+    b.count(kind, "duplicate id (kept the first occurrence)", n, example=example)
+    return _finish(repos, "repos", snap, kind)
 
 
 def _license_groups(repos: pd.DataFrame, group_map: dict[str, str], b: _Build, stream: str) -> pd.Series:
@@ -846,8 +869,16 @@ def _code_files() -> list[Path]:
     return [here / "snapshot.py", here / "tables.py", here / "licenses.py", licenses.license_groups_path()]
 
 
+def _foreign_code_files(snap: Snapshot) -> list[Path]:
+    """``foreign.py`` for a snapshot with foreign listings (its readers build that snapshot's ``repos``), else none."""
+    if any(s.kind in snapshot.FOREIGN_KINDS for s in snap.streams):
+        return [Path(foreign.__file__).resolve()]
+    return []
+
+
 def cache_key(snap: Snapshot, code_files: Iterable[Path] | None = None) -> str:
-    """sha256 of the snapshot's manifest, raw file names/sizes/mtimes, and the parsing code and data.
+    """sha256 of the snapshot's manifest, raw file names/sizes/mtimes, and the parsing code and data
+    (``foreign.py`` too for a snapshot holding foreign listings).
 
     Cheap (stats only): a touched or changed raw file, an edited parser or
     license file, or a new manifest gives a new key.
@@ -857,7 +888,7 @@ def cache_key(snap: Snapshot, code_files: Iterable[Path] | None = None) -> str:
     h.update((snap.path / snapshot.MANIFEST).read_bytes())
     for item in snap.fingerprint():
         h.update(repr(item).encode())
-    for p in code_files if code_files is not None else _code_files():
+    for p in [*(code_files if code_files is not None else _code_files()), *_foreign_code_files(snap)]:
         h.update(str(Path(p).name).encode())
         h.update(Path(p).read_bytes())
     return h.hexdigest()
@@ -997,17 +1028,21 @@ def _snapshot_rows(snap: Snapshot) -> list[dict[str, Any]]:
 
 
 def load_tables(snapshots: Iterable[str | os.PathLike[str] | Snapshot] | None = None, rebuild: bool = False,
-                workers: int = 2, verify: bool = False) -> Tables:
+                workers: int = 2, verify: bool = False, role: str | None = snapshot.DEFAULT_ROLE) -> Tables:
     """Load (building where needed) the tidy tables of several snapshots, concatenated.
 
     ``snapshots``: snapshot directories or opened :class:`Snapshot` objects;
     default :func:`hubcommunity.snapshot.snapshot_dirs` (``$HUBCOMMUNITY_SNAPSHOTS``
-    or every snapshot under ``data/snapshots/``). ``rebuild`` ignores caches.
-    ``verify`` checks every raw file's sha256 first. Warns about unmapped
-    license ids. Returns a :class:`Tables`.
+    or every snapshot under ``data/snapshots/``) whose manifest ``role`` is
+    ``role``: ``primary`` by default (the captures the research chapters
+    use), ``history`` for the earlier whole-Hub listings, None for all.
+    Snapshots given explicitly are read whatever their role. ``rebuild``
+    ignores caches. ``verify`` checks every raw file's sha256 first. Warns
+    about unmapped license ids. Returns a :class:`Tables`.
     """
-    snaps = [s if isinstance(s, Snapshot) else snapshot.open_snapshot(s, verify=verify)
-             for s in (snapshot.snapshot_dirs() if snapshots is None else snapshots)]
+    if snapshots is None:
+        snapshots = [d for d in snapshot.snapshot_dirs() if role is None or snapshot.snapshot_role(d) == role]
+    snaps = [s if isinstance(s, Snapshot) else snapshot.open_snapshot(s, verify=verify) for s in snapshots]
     names = [s.name for s in snaps]
     if len(set(names)) != len(names):
         raise snapshot.SnapshotError(f"two snapshots share a name: {names}")
