@@ -166,6 +166,22 @@ def test_download_classes_and_transitions():
     assert len(tr) == 12 and tr.groupby("from")["share"].sum().tolist() == [1.0, 1.0, 1.0]
 
 
+def test_transient_zeros():
+    a = pd.Series({"p": 5.0, "q": 3.0, "r": 0.0, "s": 0.0, "t": 1.0, "only_a": 0.0})
+    b = pd.Series({"p": 0.0, "q": 0.0, "r": 0.0, "s": 0.0, "t": 2.0})
+    c = pd.Series({"p": 9.0, "q": 0.0, "r": 4.0, "s": 0.0, "t": 2.0, "new": 1.0})
+    t = hi.transient_zeros(a, b, c)
+    assert t["n_panel"] == 5 and t["n_dropped"] == 2 and t["dropped_back"] == 0.5  # p back, q not
+    assert t["n_zero_both"] == 2 and t["zero_both_later"] == 0.5  # r gained downloads, s did not
+
+
+def test_temporary_share_needed():
+    assert hi.temporary_share_needed(0.5, 0.9, 0.1) == pytest.approx(0.5)  # 0.5 * 0.9 + 0.5 * 0.1
+    assert hi.temporary_share_needed(0.05, 0.9, 0.1) == 0.0  # lasting zeros alone get there
+    assert hi.temporary_share_needed(0.95, 0.9, 0.1) == 1.0  # unreachable: clipped
+    assert math.isnan(hi.temporary_share_needed(0.5, 0.2, 0.2))
+
+
 # ----------------------------------------------------------------------------- decomposition
 
 

@@ -144,6 +144,14 @@ def test_panel_transitions_and_decomposition(listings):
     assert recs["dec_models_2022_07_2022_10_zero_within_abs"] == pytest.approx(abs(100 * d["within"]))
 
 
+def test_transient_zero_records(listings):
+    recs = as_dict(hr.transient_zero_records(listings))
+    # in all three model listings: o/a, o/b, o/c; none went from downloads to none; o/b (0, 0) has 3 later
+    assert recs["transient_dropped"] == 0 and math.isnan(recs["transient_dropped_back"])
+    assert recs["transient_zero_both_later"] == 1.0
+    assert hr.transient_zero_records(listings, "dataset") == []  # one dataset listing only
+
+
 def test_listing_provenance_reads_manifests(tmp_path):
     import json
 
@@ -195,3 +203,20 @@ def test_listing_colours_follow_the_given_order():
     scale = fh.listing_colours(["b", "a", "b"])
     assert scale.domain == ["b", "a"] and scale.range[0] != scale.range[1]
     assert isinstance(scale, alt.Scale)
+
+
+def test_benchmark_smoke(tmp_path):
+    """benchmarks/bench_history.py --smoke runs the chapter's analysis steps on generated listings."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, str(root / "benchmarks" / "bench_history.py"), "--smoke", "--out", str(tmp_path)],
+                   check=True, capture_output=True, cwd=root)
+    report = json.loads((tmp_path / "history.smoke.json").read_text())
+    figures = report["figures"]
+    assert report["status"] == "smoke" and figures["listings"] == 5
+    assert figures["analysis_seconds"] > 0 and figures["bootstrap_speedup"] > 1
+    assert {t["figure"] for t in report["targets"]} == {"chapter_seconds", "analysis_seconds", "bootstrap_speedup"}

@@ -97,6 +97,8 @@ __all__ = [
     "retention_curve",
     "download_classes",
     "transitions",
+    "transient_zeros",
+    "temporary_share_needed",
     "shift_share",
 ]
 
@@ -392,6 +394,41 @@ def transitions(a: pd.Series, b: pd.Series, high_fraction: float = 0.1) -> pd.Da
             rows.append({"from": f, "to": t, "count": c, "share": c / n_from if n_from else math.nan,
                          "share_listed": (c / listed if listed else math.nan) if t != NOT_LISTED else math.nan})
     return pd.DataFrame(rows)
+
+
+def transient_zeros(a: pd.Series, b: pd.Series, c: pd.Series) -> dict[str, float]:
+    """Zeros in the middle of three listings: were they temporary?
+
+    Over the repositories in all three listings (``a`` earliest, ``c``
+    latest): ``n_dropped`` had downloads in ``a`` and none in ``b``, and
+    ``dropped_back`` is the share of them with downloads again in ``c``;
+    ``n_zero_both`` had none in ``a`` nor ``b``, and ``zero_both_later`` is
+    the share of them with downloads in ``c``. A ``dropped_back`` far above
+    ``zero_both_later`` says that many of ``b``'s zeros were temporary.
+    """
+    a, b, c = _clean(a, "a"), _clean(b, "b"), _clean(c, "c")
+    ids = a.index[a.index.isin(b.index) & a.index.isin(c.index)]
+    xa, xb, xc = a.loc[ids].to_numpy(), b.loc[ids].to_numpy(), c.loc[ids].to_numpy()
+    dropped = (xa > 0) & (xb == 0)
+    zero_both = (xa == 0) & (xb == 0)
+    return {"n_panel": len(ids), "n_dropped": int(dropped.sum()),
+            "dropped_back": float(np.mean(xc[dropped] > 0)) if dropped.any() else math.nan,
+            "n_zero_both": int(zero_both.sum()),
+            "zero_both_later": float(np.mean(xc[zero_both] > 0)) if zero_both.any() else math.nan}
+
+
+def temporary_share_needed(required: float, temporary_back: float, lasting_back: float) -> float:
+    """Share of zeros that must be temporary for ``required`` of them to have downloads later.
+
+    If temporary zeros get downloads again at rate ``temporary_back`` and
+    lasting ones at ``lasting_back``, a mixture with a share ``f`` of
+    temporary zeros gets them at ``f temporary_back + (1 - f) lasting_back``;
+    this returns the ``f`` that makes it ``required``, clipped to [0, 1]
+    (NaN if the two rates are equal).
+    """
+    if temporary_back == lasting_back:
+        return math.nan
+    return float(min(1.0, max(0.0, (required - lasting_back) / (temporary_back - lasting_back))))
 
 
 # --------------------------------------------------------------------------- decomposition

@@ -48,6 +48,7 @@ __all__ = [
     "panel_table",
     "panel_records",
     "retention_frame",
+    "transient_zero_records",
     "transitions_table",
     "decomposition_table",
     "decomposition_records",
@@ -231,10 +232,19 @@ def concentration_table(listings: Listings, n_boot: int = N_BOOT, seed: int = SE
 
 
 def intervals_table(intervals: pd.DataFrame) -> pd.DataFrame:
-    """Intervals in wide form for display: ``listing, measure`` (label), ``estimate, low, high``."""
-    out = intervals[["listing", "measure", "estimate", "low", "high"]].copy()
-    out["measure"] = out["measure"].map(MEASURE_LABELS)
-    return out
+    """One row per listing: for each measure ``<m>_low`` and ``<m>_high`` (numbers) and
+    ``<m>_interval`` (display text, e.g. ``30.5–31.3%``; the Gini coefficient as ``0.9943–0.9967``)."""
+    rows = []
+    for listing, grp in intervals.groupby("listing", sort=False):
+        row: dict = {"listing": listing}
+        for r in grp.itertuples(index=False):
+            m = r.measure.replace(".", "")
+            row[f"{m}_low"], row[f"{m}_high"] = r.low, r.high
+            digits = 2 if r.measure == "top10_share" else 1  # top-10% shares sit just below 100%
+            row[f"{m}_interval"] = (f"{r.low:.4f}–{r.high:.4f}" if r.measure == "gini"
+                                    else f"{100 * r.low:.{digits}f}–{100 * r.high:.{digits}f}%")
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def summary_records(summary: pd.DataFrame, intervals: pd.DataFrame) -> list[dict]:
@@ -621,6 +631,40 @@ def panel_records(panel: pd.DataFrame, listings: Listings) -> list[dict]:
         out.append(rec.count(f"{keys[name]}_legacy_ids", legacy, "repositories",
                              f"Ids without an owner part in the {name} listing"))
     return out
+
+
+def transient_zero_records(listings: Listings, repo_type: str = "model", comparison: dict | None = None
+                           ) -> list[dict]:
+    """For the first three listings of ``repo_type`` (if there are three): how many repositories had
+    downloads in the first and none in the second (``transient_dropped``), and the share of them with
+    downloads in the third (``transient_dropped_back``); the same share for those with none in the
+    first two (``transient_zero_both_later``). See :func:`~hubcommunity.analysis.history.transient_zeros`.
+
+    With ``comparison`` (:func:`paper_comparison`): ``temporary_needed``, the share of the paper's
+    zero-download models that would have to be temporary zeros for ``revived_min_share`` of them to
+    have downloads again, if temporary zeros came back at ``transient_dropped_back`` and lasting ones
+    at ``transient_zero_both_later`` (:func:`~hubcommunity.analysis.history.temporary_share_needed`).
+    """
+    names = listings.names(repo_type)
+    if len(names) < 3:
+        return []
+    a, b, c = names[:3]
+    t = hi.transient_zeros(listings.downloads[a], listings.downloads[b], listings.downloads[c])
+    extra = []
+    if comparison and comparison.get("zero"):
+        need = hi.temporary_share_needed(comparison["zero"]["revived_min_share"], t["dropped_back"],
+                                         t["zero_both_later"])
+        extra.append(rec.number("temporary_needed", need, "share of zero-download models",
+                                "Share of the paper's zero-download models that would have to be temporary zeros",
+                                _SHARE))
+    return extra + [
+        rec.count("transient_dropped", t["n_dropped"], f"{repo_type}s",
+                  f"{repo_type.capitalize()}s in {a}, {b} and {c} with downloads in the first and none in the second"),
+        rec.number("transient_dropped_back", t["dropped_back"], f"share of those {repo_type}s",
+                   f"... with downloads again in {c}", _SHARE),
+        rec.number("transient_zero_both_later", t["zero_both_later"], f"share of {repo_type}s",
+                   f"{repo_type.capitalize()}s with no downloads in {a} nor {b}: share with downloads in {c}", _SHARE),
+    ]
 
 
 #: Top fractions of the rank-persistence chart.

@@ -56,8 +56,8 @@ def _shape() -> alt.Shape:
                      scale=alt.Scale(domain=list(SOURCE_SHAPES), range=list(SOURCE_SHAPES.values())))
 
 
-def trajectories_chart(traj: pd.DataFrame, *, measures=None, columns: int = 3, width: int = 200,
-                       height: int = 160) -> alt.ConcatChart:
+def trajectories_chart(traj: pd.DataFrame, *, measures=None, columns: int = 2, width: int = 230,
+                       height: int = 150) -> alt.ConcatChart:
     """Measures over time: one panel per measure, one colour per repository type.
 
     ``traj``: :func:`~hubcommunity.analysis.history_report.trajectory_frame`
@@ -104,10 +104,11 @@ def trajectories_chart(traj: pd.DataFrame, *, measures=None, columns: int = 3, w
             layers.insert(0, paper.transform_filter(alt.datum.comparison == "more than").mark_rule(
                 strokeDash=[4, 3], strokeWidth=1.5).encode(y="value:Q", y2="upper:Q"))
         panels.append(alt.layer(*layers).properties(width=width, height=height, title=sub["label"].iloc[0]))
-    return alt.concat(*panels, columns=columns).resolve_scale(y="independent")
+    return alt.concat(*panels, columns=columns).resolve_scale(y="independent").configure_legend(
+        orient="bottom", direction="horizontal", labelLimit=0)
 
 
-def ccdf_chart(ccdf: pd.DataFrame, *, order=None, width: int = 280, height: int = 220) -> alt.FacetChart:
+def ccdf_chart(ccdf: pd.DataFrame, *, order=None, width: int = 250, height: int = 220) -> alt.FacetChart:
     """Complementary CDFs ``P(X >= x)`` of downloads per listing, log-log, one panel per repository type.
 
     ``ccdf``: ``repo_type, listing, x, ccdf, n``. ``order``: listings oldest
@@ -122,10 +123,11 @@ def ccdf_chart(ccdf: pd.DataFrame, *, order=None, width: int = 280, height: int 
         tooltip=[alt.Tooltip("listing:N"), alt.Tooltip("x:Q", format=","), alt.Tooltip("ccdf:Q", format=".3g")],
     ).properties(width=width, height=height).facet(
         facet=alt.Facet("repo_type:N", title=None, sort=["model", "dataset"],
-                        header=alt.Header(labelExpr="datum.value + 's'", labelFontSize=12)), columns=2)
+                        header=alt.Header(labelExpr="datum.value + 's'", labelFontSize=12)), columns=2
+    ).configure_legend(orient="bottom", direction="horizontal", labelLimit=0, columns=3)
 
 
-def lorenz_chart(lorenz: pd.DataFrame, *, order=None, width: int = 230, height: int = 200) -> alt.VConcatChart:
+def lorenz_chart(lorenz: pd.DataFrame, *, order=None, width: int = 240, height: int = 190) -> alt.VConcatChart:
     """Lorenz curves per listing (left) and the share of downloads held by the top x% (right, log x).
 
     ``lorenz``: ``repo_type, listing, population_share, value_share,
@@ -158,10 +160,10 @@ def lorenz_chart(lorenz: pd.DataFrame, *, order=None, width: int = 230, height: 
                                                                   title=f"{repo_type}s: Lorenz curves"),
                                 top.properties(width=width, height=height,
                                                title=f"{repo_type}s: share held by the top")))
-    return alt.vconcat(*rows)
+    return alt.vconcat(*rows).configure_legend(orient="bottom", direction="horizontal", labelLimit=0, columns=3)
 
 
-def retention_chart(retention: pd.DataFrame, *, width: int = 420, height: int = 240) -> alt.Chart:
+def retention_chart(retention: pd.DataFrame, *, width: int = 520, height: int = 240) -> alt.Chart:
     """Share of a listing's top x% of repositories still in the top x% of a later listing, per pair.
 
     ``retention``: rows of :func:`~hubcommunity.analysis.history_report.retention_frame`
@@ -178,4 +180,5 @@ def retention_chart(retention: pd.DataFrame, *, width: int = 420, height: int = 
         color=alt.Color("pair:N", scale=listing_colours(order), sort=order, title="listings"),
         tooltip=[alt.Tooltip("pair:N"), alt.Tooltip("fraction:Q", format=".2~%"), alt.Tooltip("n_top:Q", format=","),
                  alt.Tooltip("share_retained:Q", format=".1%"), alt.Tooltip("not_listed:Q", format=",")],
-    ).properties(width=width, height=height)
+    ).properties(width=width, height=height).configure_legend(orient="bottom", direction="horizontal",
+                                                              labelLimit=0, columns=2)
