@@ -365,7 +365,13 @@ def test_reference_history_listings(tmp_path):
     src = paths.shared_reference_dir()
     if not (src / "hub-history").is_dir():
         pytest.skip(f"reference history listings not found at {src}")
-    dirs = [d for d in snapshot.link_reference(src, tmp_path) if snapshot.snapshot_role(d) == "history"]
+    linked = snapshot.link_reference(src, tmp_path)
+    dirs = [d for d in linked if snapshot.snapshot_role(d) == "history"]
+    # the default load (what RQ1-RQ3 read) keeps to the July 2024 listings and the discussions
+    primary = sorted(d.name for d in linked if snapshot.snapshot_role(d) == snapshot.DEFAULT_ROLE)
+    assert "hub-lists-2024-07" in primary and not any(n.startswith("history-") for n in primary)
+    assert sorted(d.name for d in dirs) == ["history-datasets-2023-03", "history-models-2022-07",
+                                            "history-models-2022-10"]
     t = load_tables(dirs, workers=1)
     counts = t.repos.groupby(["snapshot", "repo_type"]).size().to_dict()
     assert counts == {("history-datasets-2023-03", "dataset"): 24_065, ("history-models-2022-07", "model"): 55_524,
