@@ -610,7 +610,8 @@ REFERENCE_CAPTURES.update({
         "captured_at": {"foreign_models": "2022-07-02"},
         "captured_at_evidence": (
             "on or just before 2022-07-02, the date of the commit that added the data file; checked against "
-            "the October 2022 listing: of its 54,644 models created before 2022-07-02, all but 412 are here"
+            "the October 2022 listing: of its 54,644 models created before 2022-07-02, all but 421 are here "
+            "(the reference-data README gives 412, the count for models created before 2022-07-01)"
         ),
         "client": "huggingfaceR list_models() (R, through huggingface_hub); version not recorded",
         "requested": {"scope": "every public model whose listing record had a downloads field"},
