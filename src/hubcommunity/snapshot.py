@@ -61,6 +61,15 @@ STREAM_KINDS = (
     "model_details",  # one GET /api/models/{repo_id} answer per record (model_info), e.g. with `spaces`
 )
 
+#: Foreign listings: another project's table of the Hub (CSV or parquet), one stream per
+#: file set, read by :mod:`hubcommunity.foreign` with the reader the stream names.
+FOREIGN_KINDS = ("foreign_models", "foreign_datasets")
+STREAM_KINDS = STREAM_KINDS + FOREIGN_KINDS
+
+#: Manifest ``role`` of the snapshots :func:`hubcommunity.tables.load_tables` reads by
+#: default; other roles (``history``: the earlier whole-Hub listings) are loaded on request.
+DEFAULT_ROLE = "primary"
+
 MANIFEST = "manifest.json"
 
 
@@ -277,6 +286,7 @@ class Stream:
     sha256: dict[str, str] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
+    reader: str | None = None  # foreign listings: the hubcommunity.foreign reader of these files
 
     def to_json(self) -> dict[str, Any]:
         """Return the manifest entry for this stream."""
@@ -290,6 +300,8 @@ class Stream:
         }
         if self.defaults:
             out["defaults"] = dict(self.defaults)
+        if self.reader:
+            out["reader"] = self.reader
         return out
 
 
@@ -320,6 +332,11 @@ class Snapshot:
         return {str(k): str(v) for k, v in cap.items()}
 
     @property
+    def role(self) -> str:
+        """The manifest's ``role`` (default :data:`DEFAULT_ROLE`; ``history`` for earlier listings)."""
+        return str(self.manifest.get("role") or DEFAULT_ROLE)
+
+    @property
     def raw_dir(self) -> Path:
         """The ``raw/`` directory (possibly a symlink)."""
         return self.path / "raw"
@@ -344,6 +361,7 @@ class Snapshot:
             merged.sha256.update(s.sha256)
             merged.sizes.update(s.sizes)
             merged.defaults.update(s.defaults)
+            merged.reader = merged.reader or s.reader
         counts = [s.records for s in found]
         merged.records = None if any(c is None for c in counts) else sum(counts)  # type: ignore[arg-type]
         return merged
@@ -384,6 +402,11 @@ class Snapshot:
         for s in self.streams:
             if s.kind not in STREAM_KINDS:
                 problems.append(f"stream kind {s.kind!r} is not one of {', '.join(STREAM_KINDS)}")
+            if s.kind in FOREIGN_KINDS:
+                from hubcommunity.foreign import READERS  # foreign imports this module
+
+                if s.reader not in READERS:
+                    problems.append(f"stream {s.kind!r} needs a 'reader', one of {sorted(READERS)}; got {s.reader!r}")
             for rel in s.files:
                 p = self.raw_dir / rel
                 if not p.is_file():
@@ -428,6 +451,7 @@ def _stream_from_json(entry: dict[str, Any], where: Path) -> Stream:
         sha256=dict(entry.get("sha256") or {}),
         sizes={k: int(v) for k, v in (entry.get("sizes") or {}).items()},
         defaults=dict(entry.get("defaults") or {}),
+        reader=entry.get("reader"),
     )
 
 
@@ -478,9 +502,25 @@ def snapshot_dirs(root: str | os.PathLike[str] | None = None) -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / MANIFEST).is_file())
 
 
+def snapshot_role(path: str | os.PathLike[str]) -> str:
+    """The manifest ``role`` of the snapshot directory ``path`` (:data:`DEFAULT_ROLE` when it has none).
+
+    An unreadable manifest also gives :data:`DEFAULT_ROLE`, so that the snapshot
+    is opened, and its error reported, by whoever loads it.
+    """
+    try:
+        manifest = json.loads((Path(path) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return DEFAULT_ROLE
+    role = manifest.get("role") if isinstance(manifest, dict) else None
+    return str(role or DEFAULT_ROLE)
+
+
 # --------------------------------------------------------------------------- reference captures
 
-#: The published captures in ``../shared/reference-data`` (see its README).
+#: The published captures in ``../shared/reference-data`` (see its README). ``path``, where
+#: given, is the capture's folder under the reference data (default: its name); ``role``,
+#: ``captured_at_evidence`` and ``lacks`` are copied into the manifest.
 REFERENCE_CAPTURES: dict[str, dict[str, Any]] = {
     "hub-lists-2024-07": {
         "description": (
@@ -575,21 +615,128 @@ REFERENCE_CAPTURES: dict[str, dict[str, Any]] = {
     },
 }
 
+#: What none of the three earlier listings has (each adds its own gaps).
+_HISTORY_LACKS = [
+    "likes, licenses, library names and the Hub's tags (null in repos, not 0)",
+    "spaces, commits, discussions and base-model links",
+    "listed with the source project's own script: only the columns it kept",
+    "ids are the only join key with later captures: renamed or deleted repositories do not join",
+    "downloads are the Hub's rolling count as published at capture; its counting changed over the years "
+    "(in 2022 it was reported to show two weeks instead of 30 days for a while)",
+]
 
-def describe_stream(raw_dir: Path, kind: str, files: list[str], defaults: dict[str, Any] | None = None) -> Stream:
+#: The three earlier whole-Hub listings in ``reference-data/hub-history`` (role ``history``:
+#: not part of the default ``load_tables()``; the chapter on the Hub over time loads them).
+REFERENCE_CAPTURES.update({
+    "history-models-2022-07": {
+        "path": "hub-history/models-2022-07",
+        "role": "history",
+        "description": (
+            "Every model the Hub listed with a downloads field, about 2022-07-02, as the R package "
+            "huggingfaceR stored it (list_models() through its data-raw/models_with_downloads.R): id, "
+            "30-day downloads, pipeline tag, head commit, private flag. Converted from the R data file to "
+            "CSV with values unchanged."
+        ),
+        "source": {
+            "citation": "huggingfaceR (R package), data set models_with_downloads",
+            "url": "https://github.com/farach/huggingfaceR",
+            "commit": "70bc0cfbc6a2e0cfa0dd6cda130873188736a285",
+            "files": ["data/models_with_downloads.rda (converted to CSV, values unchanged)"],
+        },
+        "license": "MIT (the source repository's license)",
+        "captured_at": {"foreign_models": "2022-07-02"},
+        "captured_at_evidence": (
+            "on or just before 2022-07-02, the date of the commit that added the data file; checked against "
+            "the October 2022 listing: of its 54,644 models created before 2022-07-02, all but 421 are here "
+            "(the reference-data README gives 412, the count for models created before 2022-07-01)"
+        ),
+        "client": "huggingfaceR list_models() (R, through huggingface_hub); version not recorded",
+        "requested": {"scope": "every public model whose listing record had a downloads field"},
+        "lacks": ["creation times", "owner (taken from the id)", *_HISTORY_LACKS],
+        "streams": {"foreign_models": {"glob": "models_with_downloads.csv.gz", "reader": "huggingfacer-2022"}},
+    },
+    "history-models-2022-10": {
+        "path": "hub-history/models-2022-10",
+        "role": "history",
+        "description": (
+            "Every model on the Hub about 2022-10-01 as listed for the study of model cards by Liang et "
+            "al.: id, author, creation time (from the repository's git history), 30-day downloads, task "
+            "category and domain, model-card flag. The file as published (byte-identical)."
+        ),
+        "source": {
+            "citation": (
+                "Liang et al., 'What's documented in AI? Systematic analysis of 32K AI model cards' (2024), "
+                "replication repository"
+            ),
+            "url": "https://github.com/Weixin-Liang/AI-model-card-analysis-HuggingFace",
+            "commit": "6bcc76fe6142e119732491805e7f0240ebb8eca5",
+            "files": ["data/model_info.parquet (git blob 0489b8aafaefc08646826c94ee29fa0e2504e1f3)"],
+        },
+        "license": "none stated by the source repository",
+        "captured_at": {"foreign_models": "2022-10-01"},
+        "captured_at_evidence": (
+            "the source README says 'as of Oct 1st, 2023', but the newest creation time is 2022-09-30 and the "
+            "listing holds 74,970 models, as the Hub had about then (the paper counted 348,181 a year later): "
+            "the capture is about 2022-10-01, and the README's year is taken to be a slip"
+        ),
+        "client": "the source project's own listing script; version not recorded",
+        "requested": {"scope": "every public model on the Hub"},
+        "lacks": ["head commit and private flag", "the model-card flag and task domain are not mapped onto repos",
+                  *_HISTORY_LACKS],
+        "streams": {"foreign_models": {"glob": "model_info.parquet", "reader": "liang-2022"}},
+    },
+    "history-datasets-2023-03": {
+        "path": "hub-history/datasets-2023-03",
+        "role": "history",
+        "description": (
+            "Every dataset on the Hub on 2023-03-16 as listed for the study of dataset cards by Yang, Liang & "
+            "Zou: name, author, creation time (git date), 30-day downloads, card flags, task categories and "
+            "domain. The file as published (byte-identical)."
+        ),
+        "source": {
+            "citation": (
+                "Yang, Liang & Zou, 'Navigating dataset documentations in AI: a large-scale analysis of dataset "
+                "cards on Hugging Face', ICLR 2024, replication repository"
+            ),
+            "url": "https://github.com/YoungXinyu1802/HuggingFace-Dataset-Card-Analysis",
+            "commit": "af88ea0afa57612e73718d6c85ef5b8480af12a2",
+            "files": ["Data/Dataset_Info/dataset_info.parquet (git blob 57d014899b0fad7d2d1a8e358fa9ea0c65a6fb96)"],
+        },
+        "license": "MIT (the source README's badge)",
+        "captured_at": {"foreign_datasets": "2023-03-16"},
+        "captured_at_evidence": "'as of Mar 16th, 2023' (source README); the newest creation time is 2023-03-16",
+        "client": "the source project's own listing script; version not recorded",
+        "requested": {"scope": "every public dataset on the Hub"},
+        "lacks": ["head commit and private flag", "the card flags and domain are not mapped onto repos",
+                  *_HISTORY_LACKS],
+        "streams": {"foreign_datasets": {"glob": "dataset_info.parquet", "reader": "yang-2023"}},
+    },
+})
+
+
+def describe_stream(raw_dir: Path, kind: str, files: list[str], defaults: dict[str, Any] | None = None,
+                    reader: str | None = None) -> Stream:
     """Return a :class:`Stream` for ``files`` (relative to ``raw_dir``) with counts, sizes and sha256.
 
     Parses every file to count records (seconds for the reference captures).
+    ``reader`` names the :mod:`hubcommunity.foreign` reader of a foreign listing.
     """
-    formats = {file_format(f) for f in files}
-    stream = Stream(kind=kind, files=list(files), format=formats.pop() if len(formats) == 1 else "mixed",
-                    defaults=dict(defaults or {}))
+    if reader is not None:
+        from hubcommunity import foreign  # foreign imports this module
+
+        fmt = foreign.READERS[reader].format
+        count = lambda p, rel: foreign.count_rows(p, reader)  # noqa: E731
+    else:
+        formats = {file_format(f) for f in files}
+        fmt = formats.pop() if len(formats) == 1 else "mixed"
+        count = lambda p, rel: sum(1 for _ in iter_file(p, label=rel))  # noqa: E731
+    stream = Stream(kind=kind, files=list(files), format=fmt, defaults=dict(defaults or {}), reader=reader)
     total = 0
     for rel in files:
         p = raw_dir / rel
         stream.sizes[rel] = p.stat().st_size
         stream.sha256[rel] = sha256_file(p)
-        total += sum(1 for _ in iter_file(p, label=rel))
+        total += count(p, rel)
     stream.records = total
     return stream
 
@@ -632,21 +779,21 @@ def link_reference(
     (same files, same sizes) is left alone, so re-running costs milliseconds.
     ``force`` rewrites the manifests. Returns the snapshot directories.
 
-    Raises :class:`FileNotFoundError` if ``source_dir`` holds neither capture.
+    Raises :class:`FileNotFoundError` if ``source_dir`` holds none of the captures.
     """
     source_root = Path(source_dir) if source_dir is not None else paths.shared_reference_dir()
     source_root = source_root.resolve()
     target_root = Path(snapshots_dir) if snapshots_dir is not None else paths.snapshots_dir()
-    found = [n for n in REFERENCE_CAPTURES if (source_root / n).is_dir()]
+    found = [n for n, spec in REFERENCE_CAPTURES.items() if (source_root / spec.get("path", n)).is_dir()]
     if not found:
         raise FileNotFoundError(
             f"no reference captures under {source_root} (expected "
-            + " and ".join(REFERENCE_CAPTURES) + ")"
+            + ", ".join(spec.get("path", n) for n, spec in REFERENCE_CAPTURES.items()) + ")"
         )
     out = []
     for name in found:
         spec = REFERENCE_CAPTURES[name]
-        source = source_root / name
+        source = source_root / spec.get("path", name)
         files_by_kind = {
             kind: sorted(str(p.relative_to(source)) for p in source.glob(s["glob"]))
             for kind, s in spec["streams"].items()
@@ -664,7 +811,8 @@ def link_reference(
                 raise SnapshotError(f"{raw} exists and is not a symlink; refusing to replace it")
         raw.symlink_to(source, target_is_directory=True)
         streams = [
-            describe_stream(source, kind, files, spec["streams"][kind].get("defaults"))
+            describe_stream(source, kind, files, spec["streams"][kind].get("defaults"),
+                            spec["streams"][kind].get("reader"))
             for kind, files in files_by_kind.items()
         ]
         manifest = {
@@ -679,6 +827,9 @@ def link_reference(
             "created_by": f"hubcommunity {__version__} (link-reference)",
             "linked_from": str(source),
         }
+        for extra in ("role", "captured_at_evidence", "lacks"):
+            if extra in spec:
+                manifest[extra] = spec[extra]
         write_manifest(snap_dir, manifest)
     return out
 

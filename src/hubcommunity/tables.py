@@ -24,7 +24,14 @@ Which stream feeds which table:
                     ``repo_id``; never ``repos`` rows, so a model that is also
                     in a listing is not counted twice), ``space_models``
                     (source ``model.spaces``)
+``foreign_models``, ``repos`` (model, dataset) from another project's table of
+``foreign_datasets``  the Hub, read by :mod:`hubcommunity.foreign` (the stream's
+                    ``reader``); columns the source lacks are null
 ==================  =========================================================
+
+:func:`load_tables` with no snapshots given reads the snapshots whose manifest
+``role`` is ``primary`` (the default); the earlier whole-Hub listings (role
+``history``) are read with ``load_tables(role="history")``.
 
 Bad input policy (each case has a test in ``tests/test_tables_bad_input.py``):
 
@@ -71,6 +78,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hubcommunity import derivations, licenses, snapshot
+from hubcommunity import foreign
 from hubcommunity.snapshot import Position, RawInputError, Snapshot
 
 #: Bump when the table layout changes in a way the source hash would not show.
@@ -217,6 +225,8 @@ STREAM_TABLES = {
     "fetch_errors": ("fetch_errors", "discussions"),
     "model_details": ("model_details", "space_models"),
 }
+
+STREAM_TABLES.update({kind: ("repos",) for kind in snapshot.FOREIGN_KINDS})
 
 REPORT_COLUMNS = ["snapshot", "stream", "reason", "detail", "count", "example"]
 
@@ -830,6 +840,9 @@ def build_snapshot(snap: Snapshot, workers: int = 2) -> tuple[dict[str, pa.Table
         for kind in snap.kinds:
             s = snap.stream(kind)
             b.labels[kind] = [f"{snap.name}/raw/{rel}" for rel in s.files]
+            if kind in snapshot.FOREIGN_KINDS:
+                parts.setdefault("repos", []).append(_foreign_repos(snap, kind, b))
+                continue
             raw = _parse_stream(snap, kind, pool, workers, b.labels[kind])
             if kind in ("models", "datasets", "spaces"):
                 repos = raw["repos"].to_pandas()
@@ -916,6 +929,14 @@ def _model_details_tables(raw: dict[str, pa.Table], b: _Build, snap: Snapshot) -
         sm = sm[sm.set_index(["model_id", "_file", "_pos"]).index.isin(d.set_index(["repo_id", "_file", "_pos"]).index)]
     sm["source"] = "model.spaces"
     return {"model_details": details, "space_models": _finish(sm, "space_models", snap, kind)}
+def _foreign_repos(snap: Snapshot, kind: str, b: _Build) -> pa.Table:
+    """``repos`` rows of a foreign listing stream (:mod:`hubcommunity.foreign`); a repeated id is a counted skip."""
+    s = snap.stream(kind)
+    files = [(snap.raw_dir / rel, label) for rel, label in zip(s.files, b.labels[kind])]
+    repos = foreign.read_stream_files(files, s.reader)
+    repos, n, example = foreign.drop_duplicate_ids(repos, b.labels[kind])
+    b.count(kind, "duplicate id (kept the first occurrence)", n, example=example)
+    return _finish(repos, "repos", snap, kind)
 
 
 def _license_groups(repos: pd.DataFrame, group_map: dict[str, str], b: _Build, stream: str) -> pd.Series:
@@ -988,8 +1009,16 @@ def _code_files() -> list[Path]:
             licenses.license_groups_path()]
 
 
+def _foreign_code_files(snap: Snapshot) -> list[Path]:
+    """``foreign.py`` for a snapshot with foreign listings (its readers build that snapshot's ``repos``), else none."""
+    if any(s.kind in snapshot.FOREIGN_KINDS for s in snap.streams):
+        return [Path(foreign.__file__).resolve()]
+    return []
+
+
 def cache_key(snap: Snapshot, code_files: Iterable[Path] | None = None) -> str:
-    """sha256 of the snapshot's manifest, raw file names/sizes/mtimes, and the parsing code and data.
+    """sha256 of the snapshot's manifest, raw file names/sizes/mtimes, and the parsing code and data
+    (``foreign.py`` too for a snapshot holding foreign listings).
 
     Cheap (stats only): a touched or changed raw file, an edited parser or
     license file, or a new manifest gives a new key.
@@ -999,7 +1028,7 @@ def cache_key(snap: Snapshot, code_files: Iterable[Path] | None = None) -> str:
     h.update((snap.path / snapshot.MANIFEST).read_bytes())
     for item in snap.fingerprint():
         h.update(repr(item).encode())
-    for p in code_files if code_files is not None else _code_files():
+    for p in [*(code_files if code_files is not None else _code_files()), *_foreign_code_files(snap)]:
         h.update(str(Path(p).name).encode())
         h.update(Path(p).read_bytes())
     return h.hexdigest()
@@ -1141,17 +1170,21 @@ def _snapshot_rows(snap: Snapshot) -> list[dict[str, Any]]:
 
 
 def load_tables(snapshots: Iterable[str | os.PathLike[str] | Snapshot] | None = None, rebuild: bool = False,
-                workers: int = 2, verify: bool = False) -> Tables:
+                workers: int = 2, verify: bool = False, role: str | None = snapshot.DEFAULT_ROLE) -> Tables:
     """Load (building where needed) the tidy tables of several snapshots, concatenated.
 
     ``snapshots``: snapshot directories or opened :class:`Snapshot` objects;
     default :func:`hubcommunity.snapshot.snapshot_dirs` (``$HUBCOMMUNITY_SNAPSHOTS``
-    or every snapshot under ``data/snapshots/``). ``rebuild`` ignores caches.
-    ``verify`` checks every raw file's sha256 first. Warns about unmapped
-    license ids. Returns a :class:`Tables`.
+    or every snapshot under ``data/snapshots/``) whose manifest ``role`` is
+    ``role``: ``primary`` by default (the captures the research chapters
+    use), ``history`` for the earlier whole-Hub listings, None for all.
+    Snapshots given explicitly are read whatever their role. ``rebuild``
+    ignores caches. ``verify`` checks every raw file's sha256 first. Warns
+    about unmapped license ids. Returns a :class:`Tables`.
     """
-    snaps = [s if isinstance(s, Snapshot) else snapshot.open_snapshot(s, verify=verify)
-             for s in (snapshot.snapshot_dirs() if snapshots is None else snapshots)]
+    if snapshots is None:
+        snapshots = [d for d in snapshot.snapshot_dirs() if role is None or snapshot.snapshot_role(d) == role]
+    snaps = [s if isinstance(s, Snapshot) else snapshot.open_snapshot(s, verify=verify) for s in snapshots]
     names = [s.name for s in snaps]
     if len(set(names)) != len(names):
         raise snapshot.SnapshotError(f"two snapshots share a name: {names}")
