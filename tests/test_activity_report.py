@@ -146,6 +146,7 @@ def test_fit_records_with_the_goodness_of_fit_test():
     assert (got["n_support_cutoff"], got["n_support_moderate"], got["n_support_good"], got["n_support_none"]) == \
         (1, 2, 1, 1)
     assert got["n_alpha_at_bound"] == 0
+    assert "n_tpl_edge" not in got  # no tpl_Lambda column in these fits
     assert as_dict(ar.fit_setting_records((1.0, 10.0), {"seed": 5})) == {"alpha_lower": 1.0, "alpha_upper": 10.0,
                                                                           "gof_seed": 5}
 

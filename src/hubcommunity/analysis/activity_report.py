@@ -353,6 +353,9 @@ def fit_records(fits: pd.DataFrame, p: float = 0.1,
         rec.number("n_tpl_better", int(((fitted["R_truncated_power_law"] < 0) & sig_tpl).sum()), "variables",
                    "Fitted variables where the truncated power law fits significantly better than the power law"),
     ]
+    if "tpl_Lambda" in fitted.columns:
+        out.append(rec.count("n_tpl_edge", (fitted["tpl_Lambda"] < 0.01).sum(), "variables",
+                             "Fits whose cut-off rate lambda is below 0.01 (powerlaw's 'edge of range' warning)"))
     if "at_bound" in fitted.columns:
         out.append(rec.count("n_alpha_at_bound", fitted["at_bound"].astype(bool).sum(), "variables",
                              "Fits whose alpha sits within 0.01 of a bound of the alpha range"))
