@@ -145,3 +145,32 @@ def test_rows_fill_in_when_a_snapshot_has_commits_and_spaces(tmp_path):
     assert summary.loc[("model", "commit_contributors"), "n"] > 0
     assert summary.loc[("space", "commits"), "n"] > 0
     assert (act.loc[act["commits"].notna(), "commits"] >= 1).all()
+
+
+def test_with_bot_free_adds_the_bot_free_counts():
+    t = _tables()
+    bots = {"bot1"}
+    plain = ac.repo_activity(t)
+    nobots = ac.repo_activity(t, bots=bots, exclude_bots=True)
+    both = ac.with_bot_free(plain, nobots)
+    assert both["discussions"].equals(plain["discussions"])
+    assert both["discussions_nobots"].reset_index(drop=True).equals(nobots["discussions"].reset_index(drop=True))
+    assert (both["discussions_nobots"].fillna(0) <= both["discussions"].fillna(0)).all()
+    with pytest.raises(ValueError, match="same repositories"):
+        ac.with_bot_free(plain, nobots.iloc[::-1])
+
+
+def test_rq1_fits_passes_the_alpha_range_and_the_test():
+    import numpy as np
+
+    from hubcommunity.analysis import fitting as ft
+
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"repo_type": "model", "likes": ft.sample_discrete_power_law(2.2, 1, 600, rng)})
+    for var in ac.ACTIVITY_VARIABLES:
+        if var not in frame:
+            frame[var] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    fits = ac.rq1_fits(frame, alpha_range=ft.WIDE_ALPHA_RANGE, gof={"max_replicates": 9, "seed": 1})
+    likes = fits.set_index("variable").loc["likes"]
+    assert likes["alpha_upper"] == 10.0 and 1 <= likes["gof_replicates"] <= 9 and likes["support"] in ft.SUPPORT_CATEGORIES
+    assert fits.set_index("variable").loc["downloads", "verdict"] == "no data in the capture"

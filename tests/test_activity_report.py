@@ -1,5 +1,6 @@
 """RQ1's tables and headline numbers (analysis.activity_report) on hand-made frames with known answers."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -125,9 +126,43 @@ def test_fit_records_count_significant_comparisons():
     assert got["n_lognormal_better"] == 1  # model downloads only (likes and discussions: p too large)
     assert got["n_pl_over_lognormal"] == 2  # dataset downloads, threads_nobots
     assert got["n_exp_worse"] == 3  # model downloads, likes, threads_nobots
+    assert got["n_tpl_better"] == 0  # p = 0.1 is not below 0.1
+    assert "n_gof_rejected" not in got  # no goodness-of-fit columns, no such numbers
     shown = ar.fits_shown(_fits())
-    assert list(shown.columns) == list(ar.FIT_COLUMNS) and len(shown) == 5
-    assert "threads (no bots)" in set(shown["variable"])
+    assert shown.columns[0] == "series" and len(shown) == 5
+    assert "models (discussions capture): threads (no bots)" in set(shown["series"])
+    assert set(ar.fit_comparisons_shown(_fits()).columns) >= {"series", "R_lognormal", "p_truncated_power_law"}
+
+
+def test_fit_records_with_the_goodness_of_fit_test():
+    fits = _fits().assign(p_gof=[0.001, 0.5, 0.8, 0.05, 0.3, None], gof_replicates=[999, 200, 120, 999, 400, None],
+                          gof_max_replicates=[999] * 5 + [None], at_bound=[False] * 5 + [None],
+                          support=["with cut-off", "moderate", "good", "none", "moderate", None])
+    got = as_dict(ar.fit_records(fits))
+    assert got["fit_model_downloads_pgof"] == 0.001 and got["fit_model_downloads_reps"] == 999
+    assert got["fit_dataset_downloads_support"] == "good"
+    assert got["n_gof_rejected"] == 2 and got["n_gof_passed"] == 3  # p <= 0.1 rules out
+    assert got["gof_fewest_reps"] == 120 and got["gof_max_replicates"] == 999
+    assert (got["n_support_cutoff"], got["n_support_moderate"], got["n_support_good"], got["n_support_none"]) == \
+        (1, 2, 1, 1)
+    assert got["n_alpha_at_bound"] == 0
+    assert "n_tpl_edge" not in got  # no tpl_Lambda column in these fits
+    assert as_dict(ar.fit_setting_records((1.0, 10.0), {"seed": 5})) == {"alpha_lower": 1.0, "alpha_upper": 10.0,
+                                                                          "gof_seed": 5}
+
+
+def test_paper_capture_and_zero_download_records():
+    frame = pd.DataFrame({"repo_type": ["model"] * 5 + ["dataset"] * 2,
+                          "created_at": [_ts("2023-01-05"), _ts("2023-02-01"), _ts("2023-03-09"), _ts("2024-01-01"),
+                                         None, _ts("2023-04-01"), _ts("2023-05-01")]})
+    claims = pd.DataFrame({"key": ["models_analysed", "datasets_analysed"], "value": [3.0, 5.0]})
+    assert as_dict(ar.paper_capture_records(frame, claims)) == {"paper_count_reached_models": "2023-03-09",
+                                                                "paper_count_reached_datasets": "not reached"}
+    repos = pd.DataFrame({"repo_type": ["model"] * 5 + ["dataset"],
+                          "library": ["transformers", None, "", "peft", None, None],
+                          "downloads": pd.array([0, 0, 0, 5, 3, 0], dtype="Int64")})
+    assert as_dict(ar.zero_download_records(repos)) == {"models_no_library": 0.6, "zero_dl_library": 0.5,
+                                                        "zero_dl_no_library": pytest.approx(2 / 3)}
 
 
 def test_discussion_records_bot_and_pull_request_shares():
@@ -142,16 +177,41 @@ def test_license_records_and_tests_on_separated_groups():
     shares = pd.DataFrame({"repo_type": ["model", "model", "dataset"], "license_group": ["none", "permissive", "none"],
                            "share": [0.75, 0.25, 1.0]})
     assert as_dict(ar.license_share_records(shares)) == {"model_license_permissive": 0.25, "model_license_none": 0.75}
-    models = pd.DataFrame({"license_group": ["permissive"] * 20 + ["restrictive"] * 20 + ["none"] * 20,
-                           "downloads": list(range(100, 120)) + list(range(50, 70)) + list(range(20)),
-                           "likes": [1, 2] * 30})
-    tests, pairs = ar.license_tests(models, ["downloads", "likes"])
+    models = pd.DataFrame({"license_group": ["permissive"] * 20 + ["restrictive"] * 20 + ["none"] * 20 + ["other"] * 6,
+                           "downloads": list(range(100, 120)) + list(range(50, 70)) + list(range(20)) + [60] * 6,
+                           "likes": [1, 2] * 33})
+    tests, pairs = ar.license_tests(models, ["downloads", "likes"], n_boot=200)
     assert tests["variable"].tolist() == ["downloads (30 days)", "likes"]
+    assert tests.loc[0, "groups"] == "permissive, restrictive, other, none"  # "other" is compared, not dropped
     got = as_dict(ar.license_test_records(tests, pairs))
-    assert got["kw_n_tests"] == 2 and got["dunn_n_pairs"] == 6
-    assert got["kw_n_significant"] == 1 and got["dunn_n_significant"] == 3  # downloads separate, likes identical
+    assert got["kw_n_tests"] == 2 and got["dunn_n_pairs"] == 12 and got["kw_n_groups"] == 4
     assert got["downloads_perm_over_none"] == 1.0  # every permissive model beats every unlicensed one
+    assert got["downloads_perm_over_restr"] == 1.0
     assert got["kw_likes_eps2"] < 0.01 < got["kw_downloads_eps2"] == got["kw_max_eps2"]
+    assert 0 < got["kw_downloads_eps2_low"] <= got["kw_downloads_eps2_high"] < 1
+    downloads = pairs[pairs["variable_key"] == "downloads"].set_index(["group_a", "group_b"])
+    assert downloads.loc[("restrictive", "none"), "higher"] == "restrictive"
+    assert downloads.loc[("permissive", "restrictive"), "p_higher"] == 1.0
+    shown = ar.pairs_shown(pairs)
+    assert shown.columns[:6].tolist() == ["variable", "comparison", "p_higher", "ci", "effect", "p_holm_text"]
+    assert "permissive > none" in set(shown["comparison"])
+    assert ar.kruskal_shown(tests).columns[:6].tolist() == ["variable", "n", "H", "p_text", "epsilon_squared",
+                                                             "eps2_ci"]
+
+
+def test_bot_sensitivity_records():
+    rng = np.random.default_rng(0)
+    n = 300
+    models = pd.DataFrame({"license_group": np.repeat(["permissive", "restrictive", "none"], n),
+                           "likes": rng.poisson(1, 3 * n), "downloads": rng.poisson(5, 3 * n)})
+    bot = np.repeat([3, 0, 0], n)  # bots open threads on permissive models only
+    human = rng.poisson(0.5, 3 * n)
+    models["discussions"] = human + bot
+    models["discussions_nobots"] = human
+    tests, pairs = ar.license_tests(models, ["likes", "downloads", "discussions_nobots", "discussions"], n_boot=100)
+    got = as_dict(ar.license_test_records(tests, pairs, main=("likes", "downloads", "discussions_nobots")))
+    assert got["kw_threads_eps2_bots"] > 10 * got["kw_threads_eps2_nobots"]
+    assert got["threads_perm_over_restr_bots"] > 0.9 and abs(got["threads_perm_over_restr_nobots"] - 0.5) < 0.1
 
 
 def test_correlation_records_pick_the_labelled_pairs():
@@ -175,12 +235,27 @@ def test_growth_keeps_complete_months_and_counts_the_last_twelve():
 
 
 def test_cohort_and_legacy_records():
-    cohorts = pd.DataFrame({"repo_type": ["model"] * 3 + ["dataset"], "variable": ["downloads"] * 4,
-                            "cohort": ["2022", "2024", "2023", "2021"], "n": [100] * 4,
-                            "top1_share": [0.9, 0.7, 0.8, 0.1], "gini": [0.95, 0.97, 0.93, 0.1]})
+    cohorts = pd.DataFrame({"repo_type": ["model"] * 4 + ["dataset"], "variable": ["downloads"] * 5,
+                            "cohort": ["2022", "2024", "2023", "≤ 2022-03-02", "2021"], "n": [100] * 5,
+                            "top1_share": [0.9, 0.7, 0.8, 0.95, 0.1], "gini": [0.95, 0.97, 0.93, 0.99, 0.1]})
     assert as_dict(ar.cohort_records(cohorts)) == {"cohort_first": "2022", "cohort_last": "2024",
                                                    "cohort_first_top1": 0.9, "cohort_last_top1": 0.7,
-                                                   "cohort_min_gini": 0.93}
+                                                   "cohort_min_top1": 0.7, "cohort_max_top1": 0.95,
+                                                   "cohort_min_gini": 0.93, "cohort_legacy": "≤ 2022-03-02",
+                                                   "cohort_legacy_top1": 0.95}
     models = pd.DataFrame({"created_at": [_ts("2022-03-02 10:00"), _ts("2022-03-02 23:00"), _ts("2022-03-03"),
                                           _ts("2023-01-01")]})
     assert as_dict(ar.legacy_records(models)) == {"legacy_day": "2022-03-02", "legacy_share": 0.5}
+
+
+def test_cohort_table_puts_the_legacy_day_first():
+    frame = pd.DataFrame({"repo_type": "model",
+                          "created_at": [_ts("2022-03-02 10:00")] * 150 + [_ts("2022-06-01")] * 120
+                          + [_ts("2023-06-01")] * 130,
+                          "downloads": pd.array(list(range(400)), dtype="Int64"),
+                          "likes": pd.array([0] * 400, dtype="Int64")})
+    table = ar.cohort_table(frame, variables=("downloads",), legacy_day=_ts("2022-03-02 10:00"))
+    assert table["cohort"].tolist() == ["≤ 2022-03-02", "2022", "2023"]
+    assert table["n"].tolist() == [150, 120, 130]
+    plain = ar.cohort_table(frame, variables=("downloads",))
+    assert plain["cohort"].tolist() == ["2022", "2023"] and plain["n"].tolist() == [270, 130]

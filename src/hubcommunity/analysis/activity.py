@@ -47,8 +47,13 @@ __all__ = [
     "cohort_concentration",
     "capture_dates",
     "DISCUSSION_FIT_VARIABLES",
+    "BOT_FREE_VARIABLES",
     "rq1_fits",
+    "with_bot_free",
 ]
+
+#: Discussion variables that bots inflate; :func:`with_bot_free` adds ``<variable>_nobots``.
+BOT_FREE_VARIABLES = ("discussions", "discussion_participants")
 
 #: Per-model discussion variables the chapter fits (from :func:`discussions_per_model`).
 DISCUSSION_FIT_VARIABLES = ("participants", "threads_nobots", "participants_nobots")
@@ -315,19 +320,34 @@ def creations_per_month(repos: pd.DataFrame, until: pd.Timestamp | None = None) 
     return out.reset_index(drop=True)
 
 
-def cohort_concentration(activity: pd.DataFrame, variable: str, freq: str = "Y", min_size: int = 100) -> pd.DataFrame:
+def cohort_concentration(activity: pd.DataFrame, variable: str, freq: str = "Y", min_size: int = 100,
+                         split_day: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Concentration of ``variable`` within creation cohorts, per repository type.
 
     Cohorts are creation periods (``freq``: ``"Y"`` years, ``"Q"`` quarters;
-    pandas period codes). For each cohort with at least ``min_size`` known
-    values: ``n``, ``share_zero``, ``median``, ``top1_share``,
-    ``top10_share`` and ``gini``. A smaller cohort is kept with NaN
-    statistics and ``n`` so that the table shows it was too small.
+    pandas period codes). With ``split_day`` (a date), repositories created
+    on or before that day form their own first cohort, labelled
+    ``"<= YYYY-MM-DD"`` (e.g. the legacy repositories whose creation date is
+    the day the Hub began recording one). For each cohort with at least
+    ``min_size`` known values: ``n``, ``share_zero``, ``median``,
+    ``top1_share``, ``top10_share`` and ``gini``. A smaller cohort is kept
+    with NaN statistics and ``n`` so that the table shows it was too small.
+    Rows are in time order (``cohort`` is text).
     """
     frame = activity.dropna(subset=["created_at", variable])
-    periods = frame["created_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period(freq)
+    created = frame["created_at"].dt.tz_convert("UTC").dt.tz_localize(None)
+    periods = created.dt.to_period(freq).astype(str)
+    order = sorted(periods.unique())
+    if split_day is not None:
+        day = pd.Timestamp(split_day)
+        day = (day.tz_convert("UTC").tz_localize(None) if day.tzinfo else day).normalize()
+        label = f"<= {day:%Y-%m-%d}"
+        periods = periods.where(created >= day + pd.Timedelta(days=1), label)
+        order = [label] + sorted(p for p in periods.unique() if p != label)
+    rank = {c: i for i, c in enumerate(order)}
     rows = []
-    for (repo_type, cohort), group in frame.groupby([frame["repo_type"], periods], sort=True):
+    for (repo_type, cohort), group in sorted(frame.groupby([frame["repo_type"], periods], sort=False),
+                                             key=lambda kv: (kv[0][0], rank[kv[0][1]])):
         values = group[variable].to_numpy(dtype="float64")
         row = {"repo_type": repo_type, "cohort": str(cohort), "variable": variable, "n": int(values.size)}
         if values.size >= min_size:
@@ -338,20 +358,44 @@ def cohort_concentration(activity: pd.DataFrame, variable: str, freq: str = "Y",
     return pd.DataFrame(rows).reindex(columns=cols)
 
 
-def rq1_fits(activity: pd.DataFrame, per_model: pd.DataFrame | None = None) -> pd.DataFrame:
+def rq1_fits(activity: pd.DataFrame, per_model: pd.DataFrame | None = None, *, alpha_range=None,
+             gof: dict | bool | None = None) -> pd.DataFrame:
     """Every distribution fit of the RQ1 chapter, as one table.
 
     :func:`~hubcommunity.analysis.fitting.fit_table` of the
     :data:`ACTIVITY_VARIABLES` per repository type, then (if given) of the
     :data:`DISCUSSION_FIT_VARIABLES` of :func:`discussions_per_model` (rows
     with ``repo_type`` "model (discussions capture)"). Variables without data
-    get a row saying so. ``benchmarks/bench_fits.py`` times this function.
+    get a row saying so. ``alpha_range`` and ``gof`` (the goodness-of-fit
+    test's options) are passed to ``fit_table``; the defaults fit as
+    ``powerlaw`` does, without the test. ``benchmarks/bench_fits.py`` times
+    this function.
     """
     from hubcommunity.analysis.fitting import fit_table
 
-    parts = [fit_table(activity, ACTIVITY_VARIABLES, by="repo_type")]
+    parts = [fit_table(activity, ACTIVITY_VARIABLES, by="repo_type", alpha_range=alpha_range, gof=gof)]
     if per_model is not None:
-        extra = fit_table(per_model, DISCUSSION_FIT_VARIABLES)
+        extra = fit_table(per_model, DISCUSSION_FIT_VARIABLES, alpha_range=alpha_range, gof=gof)
         extra.insert(0, "repo_type", "model (discussions capture)")
         parts.append(extra)
     return pd.concat(parts, ignore_index=True)
+
+
+def with_bot_free(activity: pd.DataFrame, activity_nobots: pd.DataFrame,
+                  variables: Iterable[str] = BOT_FREE_VARIABLES) -> pd.DataFrame:
+    """``activity`` with ``<variable>_nobots`` columns taken from ``activity_nobots``.
+
+    ``activity_nobots``: :func:`repo_activity` of the same tables with
+    ``exclude_bots=True`` (threads opened by bots not counted, bots not
+    counted as openers). The two frames must list the same repositories in
+    the same order; a mismatch raises ``ValueError``.
+    """
+    same = (len(activity) == len(activity_nobots)
+            and (activity["repo_type"].to_numpy() == activity_nobots["repo_type"].to_numpy()).all()
+            and (activity["repo_id"].astype(str).to_numpy() == activity_nobots["repo_id"].astype(str).to_numpy()).all())
+    if not same:
+        raise ValueError("with_bot_free: the two activity frames do not list the same repositories in the same order")
+    out = activity.copy()
+    for var in variables:
+        out[f"{var}_nobots"] = activity_nobots[var].set_axis(out.index)
+    return out

@@ -182,14 +182,15 @@ def cohort_chart(cohorts: pd.DataFrame, *, measures=("top1_share", "gini", "shar
     """Concentration per creation cohort: one panel per measure, one line per (repo type, variable).
 
     ``cohorts``: rows of :func:`hubcommunity.analysis.activity.cohort_concentration`
-    (``repo_type``, ``cohort``, ``variable``, and the ``measures``).
+    (``repo_type``, ``cohort``, ``variable``, and the ``measures``), cohorts in time order.
     """
     _require(cohorts, ("repo_type", "cohort", "variable", *measures), "cohort_chart")
     long = cohorts.melt(id_vars=["repo_type", "cohort", "variable", "n"], value_vars=list(measures),
                         var_name="measure", value_name="value").dropna(subset=["value"])
     long["series"] = long["repo_type"] + " " + long["variable"]
+    order = list(dict.fromkeys(cohorts["cohort"]))  # time order as the analysis gives it (a "≤ day" cohort first)
     return alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("cohort:O", title="creation cohort"),
+        x=alt.X("cohort:O", title="creation cohort", sort=order),
         y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("series:N", title=None),
         tooltip=[alt.Tooltip("series:N"), alt.Tooltip("cohort:O"), alt.Tooltip("measure:N"),
