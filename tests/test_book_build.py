@@ -435,3 +435,15 @@ def test_static_fingerprint_follows_the_sites_own_files(tmp_path):
     second = sphinxext.static_fingerprint([a, b])
     (b / "new.css").write_text("")
     assert len({first, second, sphinxext.static_fingerprint([a, b])}) == 3
+
+
+def test_text_column_kinds():
+    """Names and ids never wrap; sentences keep a wide minimum; the rest wraps normally."""
+    assert sphinxext.text_column_kind(["model", "leaderboard-pr-bot"]) == ["hc-short"]
+    assert sphinxext.text_column_kind(["stabilityai/stable-diffusion-xl-base-1.0"]) == ["hc-short"]
+    assert sphinxext.text_column_kind(["no commit histories in the capture"]) == []
+    assert sphinxext.text_column_kind(["heavy-tailed; power law favoured over exponential; inconclusive"]) == ["hc-long"]
+    assert sphinxext.text_column_kind([]) == ["hc-short"]
+    for text, number in [("12,345", True), ("-0.5", True), ("73.1%", True), ("1.2e-05", True), ("< 0.001", True),
+                         ("2024-07-11", True), ("−3", True), ("model", False), ("3 of 4", False), ("v1.2", False)]:
+        assert bool(sphinxext.NUMBER_TEXT.match(text)) is number, text

@@ -55,7 +55,7 @@ def test_chapter_space_section_runs_and_matches_fixture(tmp_path, monkeypatch):
     # derivation adoption still comes from the July 2024 listing
     assert numbers["n_models"] == 760_000
     # the space measure joins the CCDF figure as its own series
-    ccdf = (tmp_path / "generated/figures/rq3/fig-rq3-ccdf.csv").read_text()
+    ccdf = (tmp_path / "generated/data/rq3/fig-rq3-ccdf.csv").read_text()
     assert "\nspaces," in ccdf
     shown = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
              if "text/markdown" in o.get("data", {})]

@@ -535,9 +535,13 @@ NUMBER_TEXT = re.compile(
     r"|^\d{4}-\d{2}(?:-\d{2})?$"
 )
 
-#: A text column whose cells are all at most this long (characters: names, labels, ids)
+#: A text column whose cells are all at most this long (characters: names, labels)
 #: is never wrapped (class ``hc-short``), so ``leaderboard-pr-bot`` stays on one line.
 SHORT_TEXT = 24
+
+#: ... and so is a column of single tokens (ids, snapshot names, model ids: no space) up
+#: to this long, which would otherwise break at hyphens and slashes.
+TOKEN_TEXT = 48
 
 #: A text column with a cell longer than this (characters) gets a wider minimum width
 #: (class ``hc-long``): a table with a sentence in a cell scrolls rather than squeezing the
@@ -545,11 +549,18 @@ SHORT_TEXT = 24
 LONG_TEXT = 40
 
 #: Tables with more rows than this are shown collapsed ("Show all N rows"), caption visible.
-COLLAPSE_ROWS = 30
+COLLAPSE_ROWS = 60
 
 
-def _flag(argument) -> bool:
-    return directives.flag(argument) is None
+def text_column_kind(values: list[str]) -> list[str]:
+    """Classes for the cells of a text column: ``["hc-short"]`` (never wrapped) when every
+    cell is at most :data:`SHORT_TEXT` characters, or a single token of at most
+    :data:`TOKEN_TEXT`; ``["hc-long"]`` (wider minimum) when a cell is longer than
+    :data:`LONG_TEXT`; else ``[]``."""
+    longest = max((len(v) for v in values), default=0)
+    if longest <= SHORT_TEXT or (longest <= TOKEN_TEXT and not any(" " in v.strip() for v in values)):
+        return ["hc-short"]
+    return ["hc-long"] if longest > LONG_TEXT else []
 
 
 class ResultsTableDirective(SphinxDirective):
@@ -559,7 +570,7 @@ class ResultsTableDirective(SphinxDirective):
     (``cells/<chapter>/KEY.json``) and draws them the one way every table of the book is
     drawn: headers as given by ``labels=``, number cells right-aligned with tabular
     figures and never wrapped (class ``hc-num``), text cells wrapping within a readable
-    width (``hc-text``; short names, :data:`SHORT_TEXT`, never wrap, ``hc-short``;
+    width (``hc-text``; short names and ids never wrap, ``hc-short``, :func:`text_column_kind`;
     columns holding sentences, :data:`LONG_TEXT`, keep a wider minimum, ``hc-long``),
     the notes under the table, all in a container that scrolls
     sideways when the table is wider than the text column (the caption stays in the
@@ -596,9 +607,8 @@ class ResultsTableDirective(SphinxDirective):
         group = nodes.tgroup(cols=len(columns))
         table += group
         group += [nodes.colspec(colwidth=1) for _ in columns]
-        longest = [max([len(str(r[i])) for r in cells["rows"]] or [0]) for i in range(len(columns))]
-        kinds = [[] if num else ["hc-short"] if n <= SHORT_TEXT else ["hc-long"] if n > LONG_TEXT else []
-                 for num, n in zip(numeric, longest)]
+        kinds = [[] if num else text_column_kind([str(r[i]) for r in cells["rows"]])
+                 for i, num in enumerate(numeric)]
         head = nodes.thead()
         group += head
         head += self._row(columns, numeric, kinds, header=True)
