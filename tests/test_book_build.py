@@ -327,6 +327,14 @@ def test_minibook_site_files():
         assert (site / link).is_file(), link
     assert "_downloads/" not in page
     assert results_paths_missing(site) == []
+    # one year on the page: the footer's copyright year is the citation year
+    from hubcommunity import citation
+    year = citation.load_book_citation().year
+    assert re.search(rf"Copyright {year}\b", page), "footer year differs from the citation year"
+    cite_years = set(re.findall(r'class="hc-cite-text">[^<]*?\((\d{4})\)', page))
+    assert cite_years == {str(year)}, cite_years
+    assert page.count('<details class="hc-cite">') == 3  # one per figure and table (1 + 2), collapsed
+    assert "\u2026" not in page.split('class="hc-cite-bibtex"', 1)[1]  # whole captions
     assert (site / "_static" / "hubcommunity-vega.js").stat().st_size > 100_000
     assert json.loads((site / "results" / "index.json").read_text())["chapters"][0]["chapter"] == "demo"
 
