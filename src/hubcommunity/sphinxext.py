@@ -29,9 +29,12 @@ Loaded from ``_config.yml`` (``sphinx.extra_extensions``). It does five things:
    and ``hubcommunity-charts.js`` are added to the site's ``_static``; glued
    figures (:class:`hubcommunity.figures.render.ChartDisplay`) are drawn by them.
 4. **Markup and results.** The ``{results-table}`` directive (a numbered table
-   from ``ChapterResults.table``), the ``{downloads}`` role (download links to a
-   figure's SVG/CSV/spec or a table's CSV), and, after an HTML build, the results
-   JSON files copied into ``<site>/results/`` with ``index.json`` and ``index.html``.
+   from ``ChapterResults.table``, drawn the one way every table is drawn; with
+   :func:`place_table_captions`, which places the caption of every captioned table
+   above it, in the text column), the ``{downloads}`` role (links to a figure's
+   SVG/CSV/spec/full data or a table's CSV at their stable site paths), and, after an
+   HTML build, the results JSON files copied into ``<site>/results/`` with
+   ``index.json`` and ``index.html``, and ``data/<chapter>/`` into ``<site>/data/``.
 5. **Executed notebooks.** Each notebook page's executed notebook (outputs included,
    from the execution cache) is written to ``<site>/_sources/<page>.ipynb`` and
    offered in the page's download menu next to the ``.md`` source.
