@@ -544,7 +544,7 @@ SHORT_TEXT = 24
 
 #: ... and so is a column of single tokens (ids, snapshot names, model ids: no space) up
 #: to this long, which would otherwise break at hyphens and slashes.
-TOKEN_TEXT = 48
+TOKEN_TEXT = 60
 
 #: A text column with a cell longer than this (characters) gets a wider minimum width
 #: (class ``hc-long``): a table with a sentence in a cell scrolls rather than squeezing the
