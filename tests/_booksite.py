@@ -23,7 +23,6 @@ from hubcommunity.build import BuildResult, build
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "minibook"
-ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 def link_reference() -> None:

@@ -165,12 +165,13 @@ def test_forget_execution_and_generated(tmp_path):
     assert not sphinxext.is_cached(cache, chapter) and sphinxext.is_cached(cache, other)
 
     generated = tmp_path / "generated"
-    for rel in ("results/c.json", "figures/c/f.svg", "tables/c/t.csv", "deps/c.json", "results/d.json"):
+    for rel in ("results/c.json", "data/c/f.svg", "data/c/t.csv", "cells/c/t.json", "figures/c/old.svg",
+                "deps/c.json", "results/d.json", "data/d/g.svg"):
         (generated / rel).parent.mkdir(parents=True, exist_ok=True)
         (generated / rel).write_text("x")
     sphinxext.forget_generated(generated, "c")
     left = sorted(p.relative_to(generated).as_posix() for p in generated.rglob("*") if p.is_file())
-    assert left == ["results/d.json"]
+    assert left == ["data/d/g.svg", "results/d.json"]
 
 
 def test_results_site_index(tmp_path):
@@ -317,11 +318,23 @@ def test_minibook_site_files():
     site = result.html_dir
     page = (site / "book" / "demo.html").read_text()
     assert re.search(r'caption-number">Fig\. 1\.1', page) and re.search(r'caption-number">Table 1\.1', page)
-    downloads = re.findall(r'href="(\.\./_downloads/[^"]+)"', page)
-    assert sorted(Path(d).name for d in downloads) == sorted(
-        ["fig-demo-bars.svg", "fig-demo-bars.csv", "fig-demo-bars.vl.json", "tbl-demo-counts.csv"])
-    for d in downloads:
-        assert (site / "book" / d).resolve().is_file(), d
+    # Figure and table files at stable addresses (data/<chapter>/<key>.<ext>), not _downloads/<hash>/
+    links = re.findall(r'href="\.\./(data/[^"]+)"', page)
+    assert sorted(links) == sorted(f"data/demo/{f}" for f in [
+        "fig-demo-bars.svg", "fig-demo-bars.csv", "fig-demo-bars.vl.json", "fig-demo-bars.full.csv",
+        "tbl-demo-counts.csv", "tbl-demo-wide.csv"])
+    for link in links:
+        assert (site / link).is_file(), link
+    assert "_downloads/" not in page
+    assert results_paths_missing(site) == []
+    # one year on the page: the footer's copyright year is the citation year
+    from hubcommunity import citation
+    year = citation.load_book_citation().year
+    assert re.search(rf"Copyright {year}\b", page), "footer year differs from the citation year"
+    cite_years = set(re.findall(r'class="hc-cite-text">[^<]*?\((\d{4})\)', page))
+    assert cite_years == {str(year)}, cite_years
+    assert page.count('<details class="hc-cite">') == 3  # one per figure and table (1 + 2), collapsed
+    assert "\u2026" not in page.split('class="hc-cite-bibtex"', 1)[1]  # whole captions
     assert (site / "_static" / "hubcommunity-vega.js").stat().st_size > 100_000
     assert json.loads((site / "results" / "index.json").read_text())["chapters"][0]["chapter"] == "demo"
 
@@ -374,3 +387,71 @@ def test_full_book_results_files():
             assert (generated / fig["svg"]).read_text().startswith("<svg")
         for table in record["tables"]:
             assert (generated / table["csv"]).is_file()
+    assert results_paths_missing(site) == [], "paths listed in results/*.json that the site does not have"
+
+
+def results_paths(record: dict) -> list[str]:
+    """Every file path a results record lists (figures: svg, csv, spec, full_csv; tables: csv)."""
+    return [item[kind] for item in record.get("figures", []) + record.get("tables", [])
+            for kind in ("svg", "csv", "spec", "full_csv") if kind in item]
+
+
+def results_paths_missing(site: Path) -> list[str]:
+    """``chapter: path`` for every path in ``site/results/*.json`` that is not a file of the site."""
+    missing = []
+    for path in sorted((site / "results").glob("*.json")):
+        if path.name == "index.json":
+            continue
+        for rel in results_paths(json.loads(path.read_text())):
+            if not (site / rel).is_file():
+                missing.append(f"{path.stem}: {rel}")
+    return missing
+
+
+def test_results_paths_check_finds_a_missing_file(tmp_path):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "data" / "c").mkdir(parents=True)
+    (tmp_path / "data" / "c" / "fig.svg").write_text("<svg/>")
+    (tmp_path / "results" / "c.json").write_text(json.dumps({
+        "figures": [{"key": "fig", "svg": "data/c/fig.svg", "csv": "data/c/fig.csv"}], "tables": []}))
+    (tmp_path / "results" / "index.json").write_text("{}")
+    assert results_paths_missing(tmp_path) == ["c: data/c/fig.csv"]
+
+
+def test_publish_data_replaces_the_sites_copy(tmp_path):
+    generated, site = tmp_path / "generated", tmp_path / "site"
+    (generated / "data" / "c").mkdir(parents=True)
+    (generated / "data" / "c" / "t.csv").write_text("a\n1\n")
+    (generated / "cells" / "c").mkdir(parents=True)
+    (generated / "cells" / "c" / "t.json").write_text("{}")
+    (site / "data" / "gone").mkdir(parents=True)
+    (site / "data" / "gone" / "old.csv").write_text("x")
+    assert sphinxext.publish_data(generated, site) == ["data/c/t.csv"]
+    assert not (site / "data" / "gone").exists() and not (site / "cells").exists()
+
+
+def test_static_fingerprint_follows_the_sites_own_files(tmp_path):
+    """A changed stylesheet or script must re-read the pages (else Sphinx copies no static file)."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "book.css").write_text("p {}")
+    (b / "charts.js").write_text("1;")
+    first = sphinxext.static_fingerprint([a, b])
+    assert first == sphinxext.static_fingerprint([a, b])
+    (b / "charts.js").write_text("2;")
+    second = sphinxext.static_fingerprint([a, b])
+    (b / "new.css").write_text("")
+    assert len({first, second, sphinxext.static_fingerprint([a, b])}) == 3
+
+
+def test_text_column_kinds():
+    """Names and ids never wrap; sentences keep a wide minimum; the rest wraps normally."""
+    assert sphinxext.text_column_kind(["model", "leaderboard-pr-bot"]) == ["hc-short"]
+    assert sphinxext.text_column_kind(["stabilityai/stable-diffusion-xl-base-1.0"]) == ["hc-short"]
+    assert sphinxext.text_column_kind(["no commit histories in the capture"]) == []
+    assert sphinxext.text_column_kind(["heavy-tailed; power law favoured over exponential; inconclusive"]) == ["hc-long"]
+    assert sphinxext.text_column_kind([]) == ["hc-short"]
+    for text, number in [("12,345", True), ("-0.5", True), ("73.1%", True), ("1.2e-05", True), ("< 0.001", True),
+                         ("2024-07-11", True), ("−3", True), ("model", False), ("3 of 4", False), ("v1.2", False)]:
+        assert bool(sphinxext.NUMBER_TEXT.match(text)) is number, text

@@ -430,3 +430,127 @@ def test_reproducibility_links_every_chapters_results_file(pages):
     linked = set(re.findall(r'href="\.\./results/([^"/]+)\.json"', text)) - {"index"}
     assert sorted(written - linked) == [], "chapters whose results file the appendix does not link"
     assert sorted(linked - written) == [], "links to results files no chapter writes"
+
+
+# -- code cells: folded, one click away ---------------------------------------------------
+_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(?P<body>.*?)^```\s*$", re.S | re.M)
+#: Calls a cell may end with without ``;``: they show what they are meant to show.
+_SHOWING_CALLS = {"display", "print"}
+
+
+def code_cells(text: str) -> list[tuple[int, list[str], str]]:
+    """``(line, tags, source)`` of every ``{code-cell}`` of a MyST notebook page."""
+    cells = []
+    for match in _CELL.finditer(text):
+        options, source = split_directive(match.group("body"))
+        tags = options.get("tags", [])
+        if isinstance(tags, str):
+            tags = [t.strip() for t in tags.strip("[]").split(",") if t.strip()]
+        cells.append((text.count("\n", 0, match.start()) + 1, list(tags), source))
+    return cells
+
+
+def is_bookkeeping(source: str) -> bool:
+    """True if a cell only imports, creates the ``ChapterResults``, records with
+    ``record_all(...)`` or saves (``res.save()``): the cells a chapter may remove entirely."""
+    import ast
+
+    def call_name(node) -> str:
+        func = node.func if isinstance(node, ast.Call) else None
+        if isinstance(func, ast.Name):
+            return func.id
+        if isinstance(func, ast.Attribute):
+            return func.attr
+        return ""
+
+    for stmt in ast.parse(source).body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            continue
+        if isinstance(stmt, ast.Assign) and call_name(stmt.value) == "ChapterResults":
+            continue
+        if isinstance(stmt, ast.Expr) and call_name(stmt.value) in ("record_all", "save"):
+            continue
+        return False
+    return True
+
+
+def stray_output(source: str) -> bool:
+    """True if the cell's last statement is an expression whose value the notebook would
+    display (not ended with ``;``, not a ``display``/``print`` call)."""
+    import ast
+
+    body = ast.parse(source).body
+    if not body or not isinstance(body[-1], ast.Expr):
+        return False
+    value = body[-1].value
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _SHOWING_CALLS:
+        return False
+    last_line = source.rstrip().splitlines()[-1]
+    return not last_line.split("#")[0].rstrip().endswith(";")
+
+
+def code_cell_problems(path: Path) -> list[str]:
+    """Cells removed although they compute (use ``hide-input``), and folded cells that would
+    print stray output under the toggle."""
+    problems = []
+    for line, tags, source in code_cells(path.read_text(encoding="utf-8")):
+        where = f"{path.relative_to(ROOT) if ROOT in path.parents else path.name}:{line}"
+        if "remove-cell" in tags and not is_bookkeeping(source):
+            problems.append(f"{where}: a remove-cell cell computes; tag it hide-input (only imports, "
+                            "ChapterResults(...), record_all(...) and res.save() may be removed)")
+        if "hide-input" in tags and stray_output(source):
+            problems.append(f"{where}: a hide-input cell ends with an expression: end it with ';' or an assignment")
+    return problems
+
+
+CELLS = '''
+```{code-cell} ipython3
+:tags: [remove-cell]
+
+from hubcommunity.results import ChapterResults
+res = ChapterResults("x")
+```
+
+```{code-cell} ipython3
+:tags: [remove-cell]
+
+t = load_tables()
+```
+
+```{code-cell} ipython3
+:tags: [hide-input]
+
+res.table("tbl-a", df)
+```
+
+```{code-cell} ipython3
+:tags: [hide-input]
+
+res.table("tbl-a", df);
+```
+
+```{code-cell} ipython3
+:tags: [remove-cell]
+
+record_all(res, records)
+res.save();
+```
+'''
+
+
+def test_code_cell_checks_on_known_cells(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(CELLS)
+    assert [(line, tags) for line, tags, _ in code_cells(CELLS)] == [
+        (2, ["remove-cell"]), (9, ["remove-cell"]), (15, ["hide-input"]), (21, ["hide-input"]), (27, ["remove-cell"])]
+    assert [p.split(": ", 1)[1][:30] for p in code_cell_problems(page)] == [
+        "a remove-cell cell computes; t", "a hide-input cell ends with an"]
+    assert [p.split(":")[1] for p in code_cell_problems(page)] == ["9", "15"]
+
+
+def test_code_cells_are_folded_not_removed(pages):
+    """Code one click away: analysis cells are hide-input; only bookkeeping cells are removed;
+    a folded cell shows no stray output."""
+    problems = [p for page in pages.values() if page.path.read_text(encoding="utf-8").count("{code-cell}")
+                for p in code_cell_problems(page.path)]
+    assert problems == []

@@ -145,16 +145,43 @@ def test_item_citation_for_a_numbered_figure():
     assert [str(p) for p in entry.persons["author"]] == ["Doe, Jane", "{Lab}"]
 
 
-def test_item_citation_without_site_url_is_relative_and_shortens_captions():
+def test_item_citation_without_site_url_is_relative_and_keeps_the_whole_caption():
     book = citation.BookCitation(title="B", version="1", authors=("X",), year=2024)
-    snip = citation.item_citation(book, kind="table", label="tbl-a", page="p.html", caption="w " * 200)
+    caption = " ".join(f"w{i}" for i in range(200)) + "."
+    snip = citation.item_citation(book, kind="table", label="tbl-a", page="p.html", caption=caption)
     assert snip["url"] == "p.html#tbl-a"
     title = re.search(r"Table \(tbl-a\): (.*?)\. In:", snip["text"]).group(1)
-    assert len(title) <= 120 and title.endswith("\u2026")
+    assert title == caption.rstrip(".") and "\u2026" not in snip["bibtex"]
+    entry = parse_string(snip["bibtex"], "bibtex").entries["hubcommunity1:tbl-a"]
+    assert entry.fields["title"].endswith("w198 w199")
     with pytest.raises(ValueError, match="kind must be one of"):
         citation.item_citation(book, kind="chart", label="x")
     with pytest.raises(ValueError, match="needs a label"):
         citation.item_citation(book, kind="figure", label="")
+
+
+def test_cite_urls_are_absolute_when_the_site_address_is_configured():
+    """sphinx_cite takes the site's address from html_baseurl (set by a publishing build)."""
+    from types import SimpleNamespace
+
+    from hubcommunity import sphinx_cite
+
+    app = SimpleNamespace(config=SimpleNamespace(html_baseurl="https://example.org/hub-book/"))
+    book = sphinx_cite._book(app)
+    snip = citation.item_citation(book, kind="figure", label="fig-a", page="book/rq1_activity.html")
+    assert snip["url"] == "https://example.org/hub-book/book/rq1_activity.html#fig-a"
+    unpublished = sphinx_cite._book(SimpleNamespace(config=SimpleNamespace(html_baseurl="")))
+    assert unpublished.url == citation.load_book_citation().url  # CITATION.cff's url, or none
+
+
+def test_footer_year_is_the_citation_year():
+    from types import SimpleNamespace
+
+    from hubcommunity import sphinx_cite
+
+    config = SimpleNamespace(copyright="1999")
+    sphinx_cite.set_copyright_year(None, config)
+    assert config.copyright == str(citation.load_book_citation().year)
 
 
 def test_book_bibtex_parses():

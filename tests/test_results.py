@@ -47,7 +47,8 @@ def test_number_table_figure_save(tmp_path):
     assert text == "73.1%"
     res.number("count", np.int64(348181))
     df = pd.DataFrame({"kind": ["model", "dataset"], "n": [760000, 175000], "share": [0.8125, 0.1875]})
-    res.table("tbl-demo", df, description="counts", formats={"share": "{:.0%}"})
+    res.table("tbl-demo", df, description="counts", formats={"share": "{:.0%}"},
+              labels={"kind": "Type", "n": "Repositories", "share": "Share (%)"})
     chart = alt.Chart(df).mark_bar().encode(x="kind:N", y="n:Q")
     assert res.figure("fig-demo", chart, description="bars") is chart
     path = res.save()
@@ -59,13 +60,15 @@ def test_number_table_figure_save(tmp_path):
                                 "unit": "share of models", "description": "d"}
     assert numbers["count"]["value"] == 348181 and numbers["count"]["formatted"] == "348,181"
 
-    shown = json.loads((tmp_path / "tables/demo/tbl-demo.json").read_text())
-    assert shown["columns"] == ["kind", "n", "share"]
+    shown = json.loads((tmp_path / "cells/demo/tbl-demo.json").read_text())
+    assert shown["columns"] == ["Type", "Repositories", "Share (%)"] and shown["numeric"] == [False, True, True]
     assert shown["rows"][0] == ["model", "760,000", "81%"]
-    assert pd.read_csv(tmp_path / "tables/demo/tbl-demo.csv")["n"].tolist() == [760000, 175000]
+    # results JSON paths are the files' paths in the site (generated/data/ is copied to site/data/)
+    assert record["tables"][0]["csv"] == "data/demo/tbl-demo.csv"
+    assert pd.read_csv(tmp_path / "data/demo/tbl-demo.csv")["n"].tolist() == [760000, 175000]
 
     fig = record["figures"][0]
-    assert fig["svg"] == "figures/demo/fig-demo.svg"
+    assert fig["svg"] == "data/demo/fig-demo.svg" and "full_csv" not in fig
     svg = (tmp_path / fig["svg"]).read_text()
     assert svg.startswith("<svg") and "<path" in svg  # bars drawn
     spec = json.loads((tmp_path / fig["spec"]).read_text())
@@ -194,13 +197,101 @@ def test_table_labels_and_shown_columns(tmp_path):
     df = pd.DataFrame({"repo_type": ["model"], "share_zero": [0.5], "source": ["a long citation"]})
     res.table("tbl-lab", df, labels={"repo_type": "Type", "share_zero": "Zero (%)"},
               show=["repo_type", "share_zero"], formats={"share_zero": "{:.0%}"})
-    cells = json.loads((tmp_path / "tables" / "demo" / "tbl-lab.json").read_text())
+    cells = json.loads((tmp_path / "cells" / "demo" / "tbl-lab.json").read_text())
     assert cells["columns"] == ["Type", "Zero (%)"]
     assert cells["fields"] == ["repo_type", "share_zero"]
     assert cells["rows"] == [["model", "50%"]]
-    csv = pd.read_csv(tmp_path / "tables" / "demo" / "tbl-lab.csv")
+    csv = pd.read_csv(tmp_path / "data" / "demo" / "tbl-lab.csv")
     assert list(csv.columns) == ["repo_type", "share_zero", "source"]
-    with pytest.raises(ValueError, match="labels= names columns it does not have"):
-        res.table("tbl-bad", df, labels={"nope": "x"})
+    # one dict of labels may serve several tables: names of absent columns are ignored
+    res.table("tbl-shared", df, labels={"repo_type": "Type", "share_zero": "Zero (%)", "source": "Source",
+                                        "absent_here": "Absent"})
     with pytest.raises(ValueError, match="show= names columns it does not have"):
         res.table("tbl-bad2", df, show=["nope"])
+
+
+def test_table_refuses_identifier_headers(tmp_path):
+    """A displayed header that is a code identifier (or a pandas index) is an error naming the column."""
+    res = ChapterResults("demo", directory=tmp_path)
+    df = pd.DataFrame({"repo_type": ["model"], "n_positive": [3], "alpha": [2.1]})
+    with pytest.raises(ValueError, match=r"column 'n_positive' would be shown under the identifier 'n_positive'"):
+        res.table("tbl-a", df, labels={"repo_type": "Type"})
+    with pytest.raises(ValueError, match="'repo_type'"):
+        res.table("tbl-b", df, labels={"repo_type": "repo_type", "n_positive": "Positive values"})
+    with pytest.raises(ValueError, match="identifier 'index'"):
+        res.table("tbl-c", df, labels={"repo_type": "index", "n_positive": "Positive"})
+    # leaving the column out with show= is fine; words, single words and units are fine
+    res.table("tbl-d", df, labels={"repo_type": "Type"}, show=["repo_type", "alpha"])
+    assert not (tmp_path / "cells" / "demo" / "tbl-a.json").exists()
+    for ok in ["alpha", "Zero (%)", "p (Holm)", "n", "Top 1% share"]:
+        assert not results.is_identifier_header(ok), ok
+    for bad in ["index", "n_positive", "p_holm", "a_superiority", "top1_share"]:
+        assert results.is_identifier_header(bad), bad
+
+
+def test_table_index_named_kept_positional_dropped(tmp_path):
+    """A filtered frame's leftover integer index (0, 1, 6, 7) is not shown; a named index is a column."""
+    res = ChapterResults("demo", directory=tmp_path)
+    df = pd.DataFrame({"variable": ["likes", "downloads", "commits"], "alpha": [2.0, 2.5, 3.0]}, index=[0, 6, 7])
+    res.table("tbl-pos", df)
+    cells = json.loads((tmp_path / "cells/demo/tbl-pos.json").read_text())
+    assert cells["fields"] == ["variable", "alpha"]
+    assert list(pd.read_csv(tmp_path / "data/demo/tbl-pos.csv").columns) == ["variable", "alpha"]
+    res.table("tbl-named", df.set_index("variable"), labels={"alpha": "Alpha"})
+    cells = json.loads((tmp_path / "cells/demo/tbl-named.json").read_text())
+    assert cells["fields"] == ["variable", "alpha"] and cells["rows"][1] == ["downloads", "2.5"]
+    with pytest.raises(ValueError, match="index holds labels but has no name"):
+        res.table("tbl-unnamed", df.set_index("variable").rename_axis(None))
+
+
+def test_table_rows_without_data_become_one_note(tmp_path):
+    """Rows whose displayed numbers are all missing, and rows masked out by rows=, are not shown;
+    one note says how many and which; the CSV keeps them; notes= and notes_from= add notes."""
+    res = ChapterResults("demo", directory=tmp_path)
+    df = pd.DataFrame({
+        "repo_type": ["model", "model", "space", "dataset"],
+        "variable": ["likes", "commits", "likes", "likes"],
+        "mean": [1.5, None, None, 0.25],
+        "median": [0.0, None, None, 0.0],
+        "how": ["from the listing", "", None, "from the listing, too"],
+    })
+    res.table("tbl-rows", df, labels={"repo_type": "Type", "variable": "Variable", "mean": "Mean",
+                                      "median": "Median"},
+              show=["repo_type", "variable", "mean", "median"], notes="Means per repository.", notes_from="how")
+    cells = json.loads((tmp_path / "cells/demo/tbl-rows.json").read_text())
+    assert cells["rows"] == [["model", "likes", "1.5", "0"], ["dataset", "likes", "0.25", "0"]]
+    assert cells["n_rows"] == 4 and cells["hidden_rows"] == 2
+    assert cells["notes"] == [
+        "Means per repository.",
+        "model likes: from the listing",
+        "dataset likes: from the listing, too",
+        "Not shown: 2 rows without data in these captures (model commits and space likes); the CSV has every row.",
+    ]
+    assert len(pd.read_csv(tmp_path / "data/demo/tbl-rows.csv")) == 4
+    res.table("tbl-mask", df, labels={"repo_type": "Type", "variable": "Variable", "mean": "Mean", "median": "Median"},
+              show=["repo_type", "variable", "mean", "median"], rows=df["repo_type"] != "dataset",
+              rows_note="{n} {rows} left out: {names} ({numref}`tbl-x`).")
+    cells = json.loads((tmp_path / "cells/demo/tbl-mask.json").read_text())
+    assert [r[:2] for r in cells["rows"]] == [["model", "likes"]]
+    assert cells["notes"] == ["3 rows left out: model commits, space likes and dataset likes ({numref}`tbl-x`)."]
+    with pytest.raises(ValueError, match="rows= has 2 values for 4 rows"):
+        res.table("tbl-bad", df, rows=[True, False], show=["mean"], labels={})
+
+
+def test_figure_full_data_and_regenerate_recipe(tmp_path):
+    """A thinned figure writes its full data beside it and records it (and a recipe) in the results JSON."""
+    res = ChapterResults("demo", directory=tmp_path)
+    full = pd.DataFrame({"value": np.arange(1, 1001), "count": np.ones(1000, dtype=int)})
+    thinned = full.iloc[::100]
+    chart = alt.Chart(thinned).mark_line().encode(x="value:Q", y="count:Q")
+    res.figure("fig-full", chart, data=thinned, full_data=full, description="thinned")
+    res.figure("fig-recipe", chart, data=thinned, regenerate="hubcommunity.analysis.distributions.ccdf(x)")
+    record = res.as_dict()
+    figs = {f["key"]: f for f in record["figures"]}
+    assert figs["fig-full"]["full_csv"] == "data/demo/fig-full.full.csv" and figs["fig-full"]["full_rows"] == 1000
+    assert pd.read_csv(tmp_path / figs["fig-full"]["full_csv"]).equals(full)
+    assert figs["fig-full"]["rows"] == 10
+    assert "full_csv" not in figs["fig-recipe"]
+    assert figs["fig-recipe"]["regenerate"] == "hubcommunity.analysis.distributions.ccdf(x)"
+    with pytest.raises(ValueError, match="full_data= must be a DataFrame"):
+        res.figure("fig-bad", chart, data=thinned, full_data=[1, 2])

@@ -186,14 +186,15 @@ def _bibtex(entry_type: str, key: str, fields: list[tuple[str, str]]) -> str:
 
 
 def item_title(kind: str, label: str, number: str = "", caption: str = "") -> str:
-    """Return how an item is named in a citation: ``Figure 3.2 (fig-rq1-ccdf): caption``."""
+    """Return how an item is named in a citation: ``Figure 3.2 (fig-rq1-ccdf): caption``.
+
+    The whole caption, never shortened (whitespace collapsed, final full stop dropped).
+    """
     if kind not in KIND_WORDS:
         raise ValueError(f"kind must be one of {sorted(KIND_WORDS)}, got {kind!r}")
     word = KIND_WORDS[kind]
     head = f"{word} {number}".strip()
     caption = " ".join(caption.split()).rstrip(" .")
-    if len(caption) > 120:
-        caption = caption[:119].rsplit(" ", 1)[0].rstrip(" ,;:.") + "\u2026"
     title = f"{head} ({label})"
     return f"{title}: {caption}" if caption else title
 
@@ -212,7 +213,7 @@ def item_citation(
     ``kind``: ``"figure"`` or ``"table"``. ``label``: the item's stable label (its
     anchor, e.g. ``fig-rq1-ccdf``). ``page``: the page's path in the site
     (``book/rq1_activity.html``). ``number``: its number in the book (``"3.2"``),
-    if numbered. ``caption``: its caption as plain text (trailing full stop dropped; shortened to 120 characters with an ellipsis).
+    if numbered. ``caption``: its caption as plain text (whole; trailing full stop dropped).
     """
     if not label:
         raise ValueError("a citable item needs a label")

@@ -1,4 +1,4 @@
-"""Sphinx extension: a "Cite this figure/table" block under every labelled figure and table.
+"""Sphinx extension: one collapsed "Cite" control under every labelled figure and table.
 
 Enable it in ``_config.yml``::
 
@@ -6,13 +6,19 @@ Enable it in ``_config.yml``::
       extra_extensions:
         - hubcommunity.sphinx_cite
 
-For every ``figure`` node (``{figure}``, ``{glue:figure}``) and ``table`` node
-(``{table}``, list tables, ``{results-table}``) that has a label, the HTML page gets
-a collapsed ``<details class="hc-cite">`` block holding a plain-text citation and a
-BibTeX entry (:func:`hubcommunity.citation.item_citation`): the book's authors,
-year, title and version from ``CITATION.cff``, the item's number in the book,
-its label and its URL (``html_baseurl`` or the ``url`` of ``CITATION.cff``, else
-relative). Unlabelled items get nothing: they cannot be cited stably.
+For every ``figure`` node (``{figure}``, ``{glue:figure}``) and every table
+(``{table}``, list tables, ``{results-table}``; in HTML a ``div.hc-table`` placed by
+:func:`hubcommunity.sphinxext.place_table_captions`) that has a label, the HTML page
+gets a collapsed ``<details class="hc-cite">`` whose summary is the one word "Cite";
+opened, it holds a plain-text citation and a BibTeX entry
+(:func:`hubcommunity.citation.item_citation`): the book's authors, year, title and
+version from ``CITATION.cff``, the item's number in the book, its label and its URL
+(absolute when the site's address is known: ``html_baseurl``, else the ``url`` of
+``CITATION.cff``; else the page path). Unlabelled items get nothing: they cannot be
+cited stably.
+
+The footer's copyright year is set to the citation year (``date-released`` of
+``CITATION.cff``, else the build year), so the page and its citations agree.
 
 Runs on ``doctree-resolved`` (numbers are assigned by then), HTML builders only.
 """
@@ -25,15 +31,9 @@ from docutils import nodes
 
 from hubcommunity import citation
 
-#: CSS class of the block (the browser test and the stylesheet can find it by this).
+#: CSS class of the block (the browser test and the stylesheet, ``hubcommunity-tables.css``
+#: shipped by :mod:`hubcommunity.sphinxext`, find it by this).
 CSS_CLASS = "hc-cite"
-
-_STYLE = (
-    "<style>details.hc-cite{margin:.3em 0 1em;font-size:.85em}"
-    "details.hc-cite summary{cursor:pointer;color:var(--pst-color-text-muted,#555)}"
-    "details.hc-cite pre{white-space:pre-wrap;font-size:.9em}</style>"
-)
-
 
 def item_label(node: nodes.Element) -> tuple[str, str]:
     """Return ``(label, anchor)`` of a figure/table node: its explicit name and its id.
@@ -49,21 +49,34 @@ def item_label(node: nodes.Element) -> tuple[str, str]:
     return names[0], anchor if anchor in ids else ids[0]
 
 
+def _caption_node(node: nodes.Element) -> nodes.Element | None:
+    """The caption of a figure, the title of a table, or the caption paragraph of a placed table."""
+    for child in node.children:
+        if isinstance(child, (nodes.caption, nodes.title)):
+            return child
+        if isinstance(child, nodes.paragraph) and "hc-table-caption" in child.get("classes", []):
+            for inline in child.children:
+                if isinstance(inline, nodes.inline) and "caption-text" in inline.get("classes", []):
+                    return inline
+            return child
+    return None
+
+
 def item_caption(node: nodes.Element) -> str:
     """Return the caption (figures) or title (tables) of ``node`` as plain text, or ``""``.
 
     Download links in the caption (``{downloads}``, class ``hc-downloads``; any
     ``download_reference``) are left out: they are not part of what is cited.
     """
-    for child in node.children:
-        if isinstance(child, (nodes.caption, nodes.title)):
-            caption = child.deepcopy()
-            for link in list(caption.findall(nodes.Element)):
-                if "hc-downloads" in link.get("classes", []) or link.tagname == "download_reference":
-                    if link.parent is not None:
-                        link.parent.remove(link)
-            return caption.astext().strip()
-    return ""
+    found = _caption_node(node)
+    if found is None:
+        return ""
+    caption = found.deepcopy()
+    for link in list(caption.findall(nodes.Element)):
+        if "hc-downloads" in link.get("classes", []) or link.tagname == "download_reference":
+            if link.parent is not None:
+                link.parent.remove(link)
+    return caption.astext().strip()
 
 
 def item_number(env, docname: str, kind: str, anchor: str) -> str:
@@ -74,13 +87,26 @@ def item_number(env, docname: str, kind: str, anchor: str) -> str:
 
 
 def cite_block_html(snippet: dict[str, str], kind: str) -> str:
-    """Return the HTML ``<details>`` block for one snippet from :func:`item_citation`."""
+    """Return the HTML ``<details>`` block for one snippet from :func:`item_citation`:
+    collapsed, summary "Cite", the text and the BibTeX inside."""
     word = citation.KIND_WORDS[kind].lower()
     return (
-        f'<details class="{CSS_CLASS}"><summary>Cite this {word}</summary>'
+        f'<details class="{CSS_CLASS}"><summary title="Cite this {word}: text and BibTeX">Cite</summary>'
         f'<p class="hc-cite-text">{html.escape(snippet["text"])}</p>'
         f'<pre class="hc-cite-bibtex">{html.escape(snippet["bibtex"])}</pre></details>'
     )
+
+
+def citable_items(doctree: nodes.document):
+    """Yield ``(kind, node)`` for every figure and table of ``doctree``: figures, tables placed
+    in a ``div.hc-table`` (the container carries the label), and other tables."""
+    for node in doctree.findall(nodes.figure):
+        yield "figure", node
+    for node in doctree.findall(nodes.container):
+        if "hc-table" in node.get("classes", []):
+            yield "table", node
+    for node in doctree.findall(nodes.table):
+        yield "table", node
 
 
 def _book(app):
@@ -96,7 +122,8 @@ def _book(app):
 
 
 def add_cite_blocks(app, doctree: nodes.document, docname: str) -> int:
-    """Insert a cite block after every labelled figure and table of ``doctree``.
+    """Insert one collapsed cite control after every labelled figure, and at the end of
+    every labelled table's container (after its notes).
 
     Returns how many blocks were added.
     """
@@ -105,29 +132,38 @@ def add_cite_blocks(app, doctree: nodes.document, docname: str) -> int:
     book = _book(app)
     page = app.builder.get_target_uri(docname)
     added = 0
-    for kind, cls in (("figure", nodes.figure), ("table", nodes.table)):
-        for node in list(doctree.findall(cls)):
-            label, anchor = item_label(node)
-            if not label:
-                continue
-            snippet = citation.item_citation(
-                book,
-                kind=kind,
-                label=label,
-                page=page,
-                number=item_number(app.env, docname, kind, anchor),
-                caption=item_caption(node),
-            )
-            block = nodes.raw("", cite_block_html(snippet, kind), format="html")
-            if added == 0:
-                block = nodes.raw("", _STYLE + block.astext(), format="html")
+    for kind, node in list(citable_items(doctree)):
+        label, anchor = item_label(node)
+        if not label:
+            continue
+        snippet = citation.item_citation(
+            book,
+            kind=kind,
+            label=label,
+            page=page,
+            number=item_number(app.env, docname, kind, anchor),
+            caption=item_caption(node),
+        )
+        markup = cite_block_html(snippet, kind)
+        block = nodes.raw("", markup, format="html")
+        if isinstance(node, nodes.container):
+            node += block
+        else:
             parent = node.parent
             parent.insert(parent.index(node) + 1, block)
-            added += 1
+        added += 1
     return added
+
+
+def set_copyright_year(app, config) -> None:
+    """Make the footer's year the citation year (``CITATION.cff`` ``date-released``, else the
+    build year), so a reader sees one year on the page and in its citations."""
+    year = str(citation.load_book_citation().year)
+    config.copyright = year
 
 
 def setup(app):
     """Register the extension with Sphinx."""
-    app.connect("doctree-resolved", add_cite_blocks)
+    app.connect("config-inited", set_copyright_year)
+    app.connect("doctree-resolved", add_cite_blocks, priority=600)  # after place_table_captions (400)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -18,8 +18,9 @@ Loaded from ``_config.yml`` (``sphinx.extra_extensions``). It does five things:
    (:mod:`hubcommunity.sphinx_crossglue`). A change to ``requirements.lock`` or to
    the set of snapshots (:func:`global_fingerprint`) drops the whole execution
    cache and the generated files; a change to the extensions themselves (the
-   ``hubcommunity`` modules loaded in Sphinx) re-reads every page without
-   re-executing any (config value ``hubcommunity_fingerprint``).
+   ``hubcommunity`` modules loaded in Sphinx) or to the site's own stylesheets and
+   scripts (:func:`static_fingerprint`) re-reads every page without re-executing any
+   (config value ``hubcommunity_fingerprint``).
 2. **Where chapters write.** ``$HUBCOMMUNITY_GENERATED_DIR`` is set to
    ``<build root>/generated`` beside this build's ``.jupyter_cache`` (the kernel
    inherits it), so concurrent builds into different output folders never share
@@ -28,9 +29,12 @@ Loaded from ``_config.yml`` (``sphinx.extra_extensions``). It does five things:
    and ``hubcommunity-charts.js`` are added to the site's ``_static``; glued
    figures (:class:`hubcommunity.figures.render.ChartDisplay`) are drawn by them.
 4. **Markup and results.** The ``{results-table}`` directive (a numbered table
-   from ``ChapterResults.table``), the ``{downloads}`` role (download links to a
-   figure's SVG/CSV/spec or a table's CSV), and, after an HTML build, the results
-   JSON files copied into ``<site>/results/`` with ``index.json`` and ``index.html``.
+   from ``ChapterResults.table``, drawn the one way every table is drawn; with
+   :func:`place_table_captions`, which places the caption of every captioned table
+   above it, in the text column), the ``{downloads}`` role (links to a figure's
+   SVG/CSV/spec/full data or a table's CSV at their stable site paths), and, after an
+   HTML build, the results JSON files copied into ``<site>/results/`` with
+   ``index.json`` and ``index.html``, and ``data/<chapter>/`` into ``<site>/data/``.
 5. **Executed notebooks.** Each notebook page's executed notebook (outputs included,
    from the execution cache) is written to ``<site>/_sources/<page>.ipynb`` and
    offered in the page's download menu next to the ``.md`` source.
@@ -42,12 +46,13 @@ import hashlib
 import html
 import json
 import os
+import posixpath
+import re
 import shutil
 from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
@@ -64,6 +69,13 @@ STAMP_NAME = ".fingerprint"
 
 #: Name of the file, inside a generated directory, holding :func:`input_hashes` of the last build.
 INPUTS_NAME = ".inputs.json"
+
+#: Folders of a generated directory copied as they are into the site (so that the paths
+#: in ``results/<chapter>.json`` are paths of the site): ``data/<chapter>/<key>.<ext>``.
+PUBLISHED_AREAS = ("data",)
+
+#: Folders earlier versions wrote per chapter (``figures/``, ``tables/``); still cleaned up.
+LEGACY_AREAS = ("figures", "tables")
 
 #: Data files (under ``data/``, outside ``data/snapshots/``) that count as chapter inputs.
 DATA_SUFFIXES = {".csv", ".tsv", ".json", ".yml", ".yaml", ".txt"}
@@ -136,6 +148,18 @@ def machinery_fingerprint(modules: dict | None = None) -> str:
     digest = hashlib.sha256()
     for path in chapterdeps.module_files(None, modules):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def static_fingerprint(directories: list[Path]) -> str:
+    """Hex SHA-256 of every file under ``directories`` (the site's own stylesheets and
+    scripts: ``book/_static``, the package's ``figures/static``). A change re-reads every
+    page, which also makes Sphinx copy the changed file into the site (a build with no
+    page out of date copies no static file)."""
+    digest = hashlib.sha256()
+    for directory in directories:
+        for path in sorted(p for p in Path(directory).rglob("*") if p.is_file()):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -266,11 +290,12 @@ def forget_execution(cache, path: Path) -> list[int]:
 
 
 def forget_generated(generated: Path, chapter: str) -> None:
-    """Delete what chapter ``chapter`` wrote: results JSON, figures and tables folders, deps record."""
+    """Delete what chapter ``chapter`` wrote: results JSON, its published files
+    (``data/<chapter>/``), its table cells (``cells/<chapter>/``) and its deps record."""
     for path in (generated / "results" / f"{chapter}.json", chapterdeps.record_path(generated, chapter)):
         path.unlink(missing_ok=True)
-    for kind in ("figures", "tables"):
-        shutil.rmtree(generated / kind / chapter, ignore_errors=True)
+    for area in PUBLISHED_AREAS + ("cells",) + LEGACY_AREAS:
+        shutil.rmtree(generated / area / chapter, ignore_errors=True)
 
 
 # -- Sphinx events -------------------------------------------------------------------
@@ -297,7 +322,8 @@ def _on_config_inited(app: Sphinx, config) -> None:
     os.environ[chapterdeps.BOOK_ROOT_ENV] = str(book_root)
     hashes = input_hashes(book_root)
     app._hubcommunity_inputs = (hashes, diff_hashes(read_inputs_stamp(generated), hashes))
-    config.hubcommunity_fingerprint = current + machinery_fingerprint()
+    own_static = [Path(app.srcdir) / p for p in config.html_static_path] + [render.STATIC_DIR]
+    config.hubcommunity_fingerprint = current + machinery_fingerprint() + static_fingerprint(own_static)
     published, baseurl = publishing.theme_options(os.environ)
     if published:  # a publishing build: repository and launch buttons (see publishing.py)
         config.html_theme_options = {**config.html_theme_options, **published}
@@ -418,6 +444,24 @@ def _on_build_finished(app: Sphinx, exception) -> None:
         return
     generated = Path(os.environ.get(GENERATED_ENV, build_root(app) / "generated"))
     write_results_site(generated / "results", Path(app.outdir) / "results")
+    publish_data(generated, Path(app.outdir))
+
+
+def publish_data(generated: Path, site: Path) -> list[str]:
+    """Copy ``generated/data/`` to ``site/data/`` (replacing what an earlier build put there),
+    so every figure's and table's files have a stable address in the site:
+    ``data/<chapter>/<key>.csv``, ``.svg``, ``.vl.json``, ``.full.csv``. Returns the
+    copied paths relative to ``site``, sorted."""
+    copied = []
+    for area in PUBLISHED_AREAS:
+        source, target = generated / area, site / area
+        if target.exists():
+            shutil.rmtree(target)
+        if not source.is_dir():
+            continue
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns(".*"))
+        copied += [p.relative_to(site).as_posix() for p in target.rglob("*") if p.is_file()]
+    return sorted(copied)
 
 
 def write_results_site(source: Path, target: Path) -> list[str]:
@@ -455,7 +499,9 @@ def write_results_site(source: Path, target: Path) -> list[str]:
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         "<title>Results: every number the book quotes</title>"
         "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}</style>"
+        "table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%}"
+        "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}</style>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '</head><body><p><a href="../index.html">Back to the book</a></p>'
         "<h1>Results: every number the book quotes</h1>"
         '<p>One JSON file per chapter (key, value, formatted text, unit, description); '
@@ -473,38 +519,84 @@ def _generated_dir() -> Path:
     return output_dir()
 
 
-def find_generated(kind: str, key: str, suffix: str) -> Path | None:
-    """Return ``<generated>/<kind>/<chapter>/<key><suffix>`` for the one chapter that has it.
+def find_generated(area: str, key: str, suffix: str) -> Path | None:
+    """Return ``<generated>/<area>/<chapter>/<key><suffix>`` for the one chapter that has it.
 
-    ``kind`` is ``figures`` or ``tables``. Returns None if absent; raises
-    ``ValueError`` if two chapters wrote the same key.
+    ``area`` is ``data`` (published files) or ``cells`` (a table as displayed). Returns
+    None if absent; raises ``ValueError`` if two chapters wrote the same key.
     """
-    hits = sorted((_generated_dir() / kind).glob(f"*/{key}{suffix}"))
+    hits = sorted((_generated_dir() / area).glob(f"*/{key}{suffix}"))
     if len(hits) > 1:
         raise ValueError(f"key {key!r} written by several chapters: {[h.parent.name for h in hits]}")
     return hits[0] if hits else None
 
 
+#: Text of a cell that is a number (``12,345``, ``-0.5``, ``73.1%``, ``1.2e-05``, ``< 0.001``,
+#: ``2024-07-11``): right-aligned, tabular figures, never wrapped. The browser test uses the same rule.
+NUMBER_TEXT = re.compile(
+    r"^(?:[<>≤≥~≈]\s?)?[-+−]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+)?\s?%?$"
+    r"|^\d{4}-\d{2}(?:-\d{2})?$"
+)
+
+#: A text column whose cells are all at most this long (characters: names, labels)
+#: is never wrapped (class ``hc-short``), so ``leaderboard-pr-bot`` stays on one line.
+SHORT_TEXT = 24
+
+#: ... and so is a column of single tokens (ids, snapshot names, model ids: no space) up
+#: to this long, which would otherwise break at hyphens and slashes.
+TOKEN_TEXT = 60
+
+#: A text column with a cell longer than this (characters) gets a wider minimum width
+#: (class ``hc-long``): a table with a sentence in a cell scrolls rather than squeezing the
+#: sentence into a tall, narrow column.
+LONG_TEXT = 40
+
+#: Tables with more rows than this are shown collapsed ("Show all N rows"), caption visible.
+COLLAPSE_ROWS = 60
+
+
+def text_column_kind(values: list[str]) -> list[str]:
+    """Classes for the cells of a text column: ``["hc-short"]`` (never wrapped) when every
+    cell is at most :data:`SHORT_TEXT` characters, or a single token of at most
+    :data:`TOKEN_TEXT`; ``["hc-long"]`` (wider minimum) when a cell is longer than
+    :data:`LONG_TEXT`; else ``[]``."""
+    longest = max((len(v) for v in values), default=0)
+    if longest <= SHORT_TEXT or (longest <= TOKEN_TEXT and not any(" " in v.strip() for v in values)):
+        return ["hc-short"]
+    return ["hc-long"] if longest > LONG_TEXT else []
+
+
 class ResultsTableDirective(SphinxDirective):
     """``{results-table} KEY`` with ``:name:`` and the caption as content: a numbered table.
 
-    Reads the cells ``ChapterResults.table(KEY, ...)`` wrote while the chapter executed.
+    Reads the cells ``ChapterResults.table(KEY, ...)`` wrote while the chapter executed
+    (``cells/<chapter>/KEY.json``) and draws them the one way every table of the book is
+    drawn: headers as given by ``labels=``, number cells right-aligned with tabular
+    figures and never wrapped (class ``hc-num``), text cells wrapping within a readable
+    width (``hc-text``; short names and ids never wrap, ``hc-short``, :func:`text_column_kind`;
+    columns holding sentences, :data:`LONG_TEXT`, keep a wider minimum, ``hc-long``),
+    the notes under the table, all in a container that scrolls
+    sideways when the table is wider than the text column (the caption stays in the
+    column: :func:`place_table_captions`). Options: ``:collapsed:`` shows only the caption
+    and a "Show all N rows" toggle (default for more than :data:`COLLAPSE_ROWS` rows),
+    ``:expanded:`` never collapses, ``:class:`` adds classes to the table.
     """
 
     required_arguments = 1
     has_content = True
-    option_spec = {"name": directives.unchanged, "class": directives.class_option}
+    option_spec = {"name": directives.unchanged, "class": directives.class_option,
+                   "collapsed": directives.flag, "expanded": directives.flag}
 
     def run(self) -> list[nodes.Node]:
         key = self.arguments[0]
         try:
-            path = find_generated("tables", key, ".json")
+            path = find_generated("cells", key, ".json")
         except ValueError as exc:
             raise self.error(str(exc)) from exc
         if path is None:
             raise self.error(
                 f"results-table: no table {key!r}; call res.table({key!r}, df) in a code cell "
-                f"before this directive (looked in {_generated_dir() / 'tables'})"
+                f"before this directive (looked in {_generated_dir() / 'cells'})"
             )
         self.env.note_dependency(str(path))
         cells = json.loads(path.read_text(encoding="utf-8"))
@@ -513,49 +605,134 @@ class ResultsTableDirective(SphinxDirective):
             caption, messages = self.state.inline_text(" ".join(self.content), self.lineno)
             table += nodes.title("", "", *caption)
             table += messages
-        ncols = len(cells["columns"])
-        group = nodes.tgroup(cols=ncols)
+        columns = cells["columns"]
+        numeric = cells.get("numeric") or [False] * len(columns)
+        group = nodes.tgroup(cols=len(columns))
         table += group
-        group += [nodes.colspec(colwidth=1) for _ in range(ncols)]
+        group += [nodes.colspec(colwidth=1) for _ in columns]
+        kinds = [[] if num else text_column_kind([str(r[i]) for r in cells["rows"]])
+                 for i, num in enumerate(numeric)]
         head = nodes.thead()
         group += head
-        head += self._row(cells["columns"])
+        head += self._row(columns, numeric, kinds, header=True)
         body = nodes.tbody()
         group += body
         for row in cells["rows"]:
-            body += self._row(row)
+            body += self._row(row, numeric, kinds)
         self.add_name(table)
-        return [table]
+
+        holder = nodes.container(classes=["hc-table"])
+        scroll = nodes.container("", table, classes=["hc-table-scroll"])
+        n_rows = len(cells["rows"])
+        collapsed = "collapsed" in self.options or (n_rows > COLLAPSE_ROWS and "expanded" not in self.options)
+        if collapsed:
+            holder["classes"].append("hc-table-collapsed")
+            holder += nodes.raw("", f'<details class="hc-table-rows"><summary>Show all {n_rows:,} rows</summary>',
+                                format="html")
+            holder += scroll
+            holder += nodes.raw("", "</details>", format="html")
+        else:
+            holder += scroll
+        notes = cells.get("notes") or []
+        if notes:
+            box = nodes.container(classes=["hc-table-notes"])
+            for note in notes:
+                inline, messages = self.state.inline_text(str(note), self.lineno)
+                box += nodes.paragraph("", "", *inline)
+                box += messages
+            holder += box
+        return [holder]
 
     @staticmethod
-    def _row(values: list[str]) -> nodes.row:
+    def _row(values: list[str], numeric: list[bool], kinds: list[list[str]], header: bool = False) -> nodes.row:
         row = nodes.row()
-        for value in values:
-            entry = nodes.entry()
-            entry += nodes.paragraph(text=str(value))
+        for value, is_num, kind in zip(values, numeric, kinds):
+            text = str(value)
+            number = is_num or (not header and bool(NUMBER_TEXT.match(text.strip())))
+            classes = ["hc-num"] if number else ["hc-text", *([] if header else kind)]
+            entry = nodes.entry(classes=classes)
+            entry += nodes.paragraph(text=text)
             row += entry
         return row
 
 
-#: (label, kind, suffix) of the files the ``{downloads}`` role links, in order.
+def place_table_captions(app: Sphinx, doctree: nodes.document, docname: str) -> int:
+    """HTML only: draw every captioned table as ``div.hc-table`` (the table's id) holding its
+    caption *above* a sideways-scrolling ``div.hc-table-scroll`` with the table.
+
+    A ``<caption>`` inside a ``<table>`` is as wide as the table, so a table wider than
+    the text column would cut its caption off; here the caption is a paragraph
+    (``p.hc-table-caption``, with the "Table 3.1" number and a permalink) in the text
+    column, and only the table scrolls. ``{results-table}`` builds the containers
+    already; ``{table}``, ``{list-table}`` and ``{csv-table}`` get them here. Runs on
+    ``doctree-resolved`` (numbers are known, cross-references resolved), before the cite
+    blocks (:mod:`hubcommunity.sphinx_cite`). Returns how many tables it placed.
+    """
+    if app.builder.format != "html":
+        return 0
+    numbers = getattr(app.env, "toc_fignumbers", {}).get(docname, {}).get("table", {})
+    prefix = app.config.numfig_format.get("table", "Table %s")
+    placed = 0
+    for table in list(doctree.findall(nodes.table)):
+        titles = [c for c in table.children if isinstance(c, nodes.title)]
+        if not titles:
+            continue
+        scroll = table.parent
+        if not (isinstance(scroll, nodes.container) and "hc-table-scroll" in scroll["classes"]):
+            scroll = nodes.container(classes=["hc-table-scroll"])
+            table.replace_self(scroll)
+            scroll += table
+        holder = scroll.parent
+        if not (isinstance(holder, nodes.container) and "hc-table" in holder["classes"]):
+            holder = nodes.container(classes=["hc-table"])
+            scroll.replace_self(holder)
+            holder += scroll
+        anchor = table["ids"][0] if table["ids"] else ""
+        holder["ids"], table["ids"] = list(table["ids"]), []
+        holder["names"], table["names"] = list(table["names"]), []
+        title = titles[0]
+        table.remove(title)
+        caption = nodes.paragraph(classes=["hc-table-caption"])
+        number = numbers.get(anchor)
+        if number:
+            label = prefix % ".".join(map(str, number))
+            caption += nodes.inline(label + " ", label + " ", classes=["caption-number"])
+        caption += nodes.inline("", "", *title.children, classes=["caption-text"])
+        if anchor:
+            caption += nodes.reference("", "#", refuri=f"#{anchor}", internal=True,
+                                       classes=["headerlink"], reftitle="Link to this table")
+        holder.insert(0, caption)
+        placed += 1
+    return placed
+
+
+#: (label, suffix) of the files the ``{downloads}`` role links, in order.
 DOWNLOADS = (
-    ("SVG", "figures", ".svg"),
-    ("CSV", "figures", ".csv"),
-    ("Vega-Lite spec", "figures", ".vl.json"),
-    ("CSV", "tables", ".csv"),
+    ("SVG", ".svg"),
+    ("CSV", ".csv"),
+    ("Vega-Lite spec", ".vl.json"),
+    ("full data (CSV)", ".full.csv"),
 )
 
 
+def site_link(docname: str, site_path: str) -> str:
+    """Relative URL from page ``docname`` (``book/rq1_activity``) to ``site_path``
+    (``data/rq1/fig-rq1-ccdf.csv``), for the HTML builder's ``<docname>.html`` pages."""
+    return posixpath.relpath(site_path, posixpath.dirname(docname) or ".")
+
+
 class DownloadsRole(SphinxRole):
-    """``{downloads}`KEY``` -> "Download: SVG · CSV · Vega-Lite spec" for a figure
-    (or "Download: CSV" for a table): Sphinx download links to the generated files."""
+    """``{downloads}`KEY``` -> "Data: SVG · CSV · Vega-Lite spec" for a figure (plus "full
+    data (CSV)" when the plotted series are thinned), "Data: CSV" for a table: links to the
+    files at their stable addresses in the site (``data/<chapter>/KEY.<ext>``, the paths the
+    results JSON lists), not Sphinx's content-hashed ``_downloads/`` copies."""
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         key = self.text.strip()
         found = []
         try:
-            for label, kind, suffix in DOWNLOADS:
-                path = find_generated(kind, key, suffix)
+            for label, suffix in DOWNLOADS:
+                path = find_generated("data", key, suffix)
                 if path is not None:
                     found.append((label, path))
         except ValueError as exc:
@@ -563,20 +740,34 @@ class DownloadsRole(SphinxRole):
         if not found:
             msg = self.inliner.reporter.error(
                 f"downloads: nothing generated for {key!r} (call res.figure/res.table first; "
-                f"looked in {_generated_dir()})", line=self.lineno)
+                f"looked in {_generated_dir() / 'data'})", line=self.lineno)
             return [], [msg]
-        srcdir = Path(self.env.srcdir)
-        out: list[nodes.Node] = [nodes.Text("Download: ")]
+        generated = _generated_dir()
+        out: list[nodes.Node] = [nodes.Text("Data: ")]
         for i, (label, path) in enumerate(found):
+            self.env.note_dependency(str(path))
             if i:
                 out.append(nodes.Text(" · "))
-            target = "/" + os.path.relpath(path, srcdir).replace(os.sep, "/")
-            ref = addnodes.download_reference(
-                "", "", reftarget=target, refdoc=self.env.docname, refexplicit=True,
-                refdomain="", reftype="download", classes=["hc-download"])
-            ref += nodes.literal(label, label, classes=["xref", "download"])
+            site_path = path.relative_to(generated).as_posix()
+            ref = nodes.reference("", label, refuri=site_link(self.env.docname, site_path),
+                                  classes=["hc-download"])
             out.append(ref)
+        recipe = regenerate_recipe(generated, found[0][1].parent.name, key)
+        if recipe and not any(path.name.endswith(".full.csv") for _, path in found):
+            out += [nodes.Text(" · full data: "), nodes.literal(recipe, recipe)]
         return [nodes.inline("", "", *out, classes=["hc-downloads"])], []
+
+
+def regenerate_recipe(generated: Path, chapter: str, key: str) -> str:
+    """The ``regenerate=`` text recorded for figure ``key`` in ``results/<chapter>.json``, or ``""``."""
+    try:
+        record = json.loads((generated / "results" / f"{chapter}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    for fig in record.get("figures", []):
+        if fig.get("key") == key:
+            return str(fig.get("regenerate") or "")
+    return ""
 
 
 def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -605,6 +796,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _offer_notebook, priority=500)  # before the theme's buttons (501)
     app.connect("build-finished", _on_build_finished)
     app.add_directive("results-table", ResultsTableDirective)
+    app.connect("doctree-resolved", place_table_captions, priority=400)  # before the cite blocks (500+)
     app.add_role("downloads", DownloadsRole())
     app.connect("html-page-context", _dedupe_scripts, priority=100)  # before handlers that return a template (emit_firstresult stops there)
     # Modules: the bundle's top-level names stay out of the page's global scope, and
@@ -612,4 +804,5 @@ def setup(app: Sphinx) -> dict:
     app.add_js_file(render.BUNDLE_NAME, priority=400, type="module")
     app.add_js_file("hubcommunity-charts.js", priority=401, type="module")
     app.add_css_file("hubcommunity-charts.css")
+    app.add_css_file("hubcommunity-tables.css")
     return {"version": hubcommunity.__version__, "parallel_read_safe": True, "parallel_write_safe": True}
