@@ -61,7 +61,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from hubcommunity.analysis.nullmodels import empirical_p, gnm_undirected, independent_chains, swap_undirected
+from hubcommunity.analysis.nullmodels import (
+    empirical_p,
+    gnm_undirected,
+    havel_hakimi_start,
+    independent_chains,
+    swap_undirected,
+)
 
 __all__ = [
     "cp_graph",
@@ -384,7 +390,7 @@ def core_periphery_test(
     *,
     pattern: str = "missing",
     max_moves: int = 1000,
-    swaps_per_edge: float = 4.0,
+    swaps_per_edge: float = 8.0,
     max_swaps_per_edge: float = 64.0,
     n_density_null: int | None = None,
     seed: int = 0,
@@ -407,7 +413,9 @@ def core_periphery_test(
       ``swaps_per_edge`` attempted swaps per edge, doubled until the chains
       pass the convergence check or reach ``max_swaps_per_edge``
       (:func:`~hubcommunity.analysis.nullmodels.independent_chains`; the trace
-      for the check is the degree-prefix rho and the degree assortativity). It asks whether the core is denser than the degrees alone
+      for the check is the degree-prefix rho and the degree assortativity, and
+      four extra chains start from the Havel-Hakimi graph of the degrees, the
+      most assortative start, and must end where the others end). It asks whether the core is denser than the degrees alone
       make it. Degrees fix most of a core-periphery fit, so what it detects is
       how accounts of high degree are tied to *each other*: an assortative or
       rich-club mixing raises rho above the null, a disassortative (hub and
@@ -425,7 +433,7 @@ def core_periphery_test(
     the degree-preserving null's ``null_mean``, ``null_sd``, ``z``,
     ``p_greater``, ``p_less``, ``p_value`` (= ``p_greater``), ``n_null``,
     ``swaps_attempted_per_edge``, ``swaps_accepted_per_edge``,
-    ``swap_acceptance``, ``drift_sd``, ``converged``, ``null_moves_capped``
+    ``swap_acceptance``, ``drift_sd``, ``start_gap_sd``, ``converged``, ``null_moves_capped``
     (share of null fits that stopped at ``max_moves``), ``assort_null_mean``,
     ``assort_null_sd``, ``assort_z``; the density null's ``er_mean``,
     ``er_sd``, ``er_z``, ``er_p_greater``, ``n_density_null``; and the
@@ -449,9 +457,10 @@ def core_periphery_test(
     def cheap(x, y):
         return _fit_arrays(a.n, x, y, a.deg, a.rank, pattern, 0)[1], _assortativity(x, y, a.deg)
 
+    second = havel_hakimi_start(a.deg) if n_null and a.m >= 2 else None
     run = independent_chains(a.u, a.v, a.n, fitted, directed=False, n_samples=n_null,
                              swaps_per_edge=swaps_per_edge, max_swaps_per_edge=max_swaps_per_edge, trace=cheap,
-                             seed=seed)
+                             second_start=second, seed=seed)
     deg_null = run.summary(rho, 0)
     assort = run.summary(out["assortativity"], 1)
     out.update(deg_null)

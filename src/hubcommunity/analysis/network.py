@@ -90,7 +90,7 @@ ROW_LABELS = {**STAT_LABELS, **CORE_LABELS}
 
 
 def describe_network(G: nx.DiGraph, *, core_test: bool = True, n_null: int = 100, n_density_null: int | None = None,
-                     max_moves: int = 1000, swaps_per_edge: float = 4.0, max_swaps_per_edge: float = 64.0, seed: int = 0,
+                     max_moves: int = 1000, swaps_per_edge: float = 8.0, max_swaps_per_edge: float = 64.0, seed: int = 0,
                      onion: bool = True) -> dict:
     """Every RQ2 statistic of one network.
 

@@ -438,7 +438,8 @@ def reciprocity_table(tests: Mapping[str, dict]) -> pd.DataFrame:
     degree-preserving null, with the null's mixing figures and the rule (``who_can_reciprocate``)."""
     cols = ["ties_all", "reciprocity_all", "nodes", "ties", "tie_share", "reciprocity", "density", "ratio_density",
             "null_mean", "null_sd", "ratio_null", "z", "p_greater", "configuration", "n_null",
-            "swaps_attempted_per_edge", "swaps_accepted_per_edge", "swap_acceptance", "drift_sd", "converged"]
+            "swaps_attempted_per_edge", "swaps_accepted_per_edge", "swap_acceptance", "drift_sd", "start_gap_sd",
+            "converged"]
     rows = [{"network": label(k), **{c: t[c] for c in cols}, "who_can_reciprocate": RECIPROCITY_RULES[_base(k)]}
             for k, t in tests.items()]
     return pd.DataFrame(rows)
@@ -477,6 +478,9 @@ def reciprocity_records(tests: Mapping[str, dict]) -> list[dict]:
                    "Fewest accepted swaps per edge of a reciprocity-null chain (mean over chains)", "{:.1f}"),
         rec.number("rec_max_drift", max(t["drift_sd"] for t in vals), "null s.d.",
                    "Largest drift of the reciprocity null over the second half of the chains, in null s.d.", "{:.2f}"),
+        rec.number("rec_max_gap", max(t["start_gap_sd"] for t in vals), "null s.d.",
+                   "Largest gap between reciprocity-null chains from the Havel-Hakimi start and the others",
+                   "{:.2f}"),
         rec.text("rec_converged", "all converged" if all(t["converged"] for t in vals) else "not all converged",
                  "Whether every reciprocity null passed the convergence check"),
         rec.text("rec_verdict_all", _reciprocity_verdict(tests),
@@ -526,7 +530,7 @@ CORE_SHOWN = ["network", "cp_nodes", "core_size", "rho", "rho_squared", "density
 CORE_NULL_COLUMNS = ["network", "prefix_rho", "er_mean", "er_sd", "er_p_greater", "n_density_null", "rho", "null_mean", "null_sd",
                      "z", "p_greater", "p_less", "assortativity", "assort_null_mean", "assort_null_sd", "assort_z",
                      "n_null", "swaps_attempted_per_edge", "swaps_accepted_per_edge", "swap_acceptance", "drift_sd",
-                     "converged", "null_moves_capped"]
+                     "start_gap_sd", "converged", "null_moves_capped"]
 #: Columns of :func:`core_null_table` shown in the page.
 CORE_NULL_SHOWN = ["network", "prefix_rho", "er_mean", "rho", "null_mean", "z", "assortativity", "assort_null_mean"]
 
@@ -605,6 +609,8 @@ def core_records(described: Mapping[str, dict], n_null: int, n_density_null: int
         rec.number("cp_max_drift", max(r["drift_sd"] for r in rows), "null s.d.",
                    "Largest drift of the degree-prefix rho or assortativity over the second half of the chains",
                    "{:.2f}"),
+        rec.number("cp_max_gap", max(r["start_gap_sd"] for r in rows), "null s.d.",
+                   "Largest gap between degree-null chains from the Havel-Hakimi start and the others", "{:.2f}"),
         rec.text("cp_converged", "all converged" if all(r["converged"] for r in rows) else "not all converged",
                  "Whether every degree-preserving null passed the convergence check"),
         rec.text("cp_moves_capped", "reached" if any(r["moves_capped"] for r in rows) else "never reached",
@@ -616,7 +622,7 @@ def core_records(described: Mapping[str, dict], n_null: int, n_density_null: int
                  "The density test over the networks, in words"),
         rec.text("block_order_note", _block_order(rows),
                  "Whether the block densities fall from core to core-periphery to periphery pairs"),
-        rec.text("assort_note", _assortativity_note(rows), "Degree assortativity against its null, in words"),
+        rec.text("assort_note", _assortativity_note(rows, keys), "Degree assortativity against its null, in words"),
     ]
     return out
 
@@ -635,15 +641,23 @@ def _block_order(rows: list[Mapping]) -> str:
     return "fall from core to core–periphery to periphery pairs in only some of the networks"
 
 
-def _assortativity_note(rows: list[Mapping]) -> str:
-    obs = [r["assortativity"] < 0 for r in rows]
-    null = [r["assort_null_mean"] < 0 for r in rows]
-    if all(obs) and all(null):
-        return ("Every network is disassortative, and so are its same-degree null networks: most of the "
-                "disassortativity follows from the degrees themselves")
-    if all(obs):
-        return "Every network is disassortative, beyond what its degrees alone produce"
-    return "Not every network is disassortative"
+def _assortativity_note(rows: list[Mapping], keys: list[str]) -> str:
+    """Degree assortativity against its same-degree null, over the networks, in words (|z| >= 2 counts)."""
+    obs = all(r["assortativity"] < 0 for r in rows)
+    null = all(r["assort_null_mean"] < 0 for r in rows)
+    head = ("Every network is disassortative, and so are its same-degree null networks: most of the "
+            "disassortativity follows from the degrees themselves" if obs and null else
+            "Every network is disassortative" if obs else "Not every network is disassortative")
+    more = [label(k) for k, r in zip(keys, rows) if r["assort_z"] <= -2]
+    less = [label(k) for k, r in zip(keys, rows) if r["assort_z"] >= 2]
+    parts = []
+    if more:
+        parts.append(f"the {', '.join(more)} network{'s are' if len(more) > 1 else ' is'} more disassortative "
+                     "than its degrees imply")
+    if less:
+        parts.append(f"the {', '.join(less)} network{'s are' if len(less) > 1 else ' is'} less disassortative "
+                     "than its degrees imply")
+    return head + ("; beyond the degrees, " + " and ".join(parts) if parts else "")
 
 
 # --------------------------------------------------------------------------

@@ -38,7 +38,11 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from hubcommunity.analysis.nullmodels import configuration_reciprocity, independent_chains
+from hubcommunity.analysis.nullmodels import (
+    configuration_reciprocity,
+    directed_havel_hakimi_start,
+    independent_chains,
+)
 
 __all__ = [
     "without_self_loops",
@@ -220,7 +224,9 @@ def reciprocity_test(G: nx.DiGraph, eligible: Iterable | None = None, *, n_null:
     ``rho_gl`` (Garlaschelli & Loffredo's ``(r - density) / (1 - density)``);
     the null's ``null_mean``, ``null_sd``, ``z``, ``p_greater``, ``p_less``,
     ``n_null``, ``swaps_attempted_per_edge``, ``swaps_accepted_per_edge``,
-    ``swap_acceptance``, ``drift_sd``, ``converged``; ``ratio_null``
+    ``swap_acceptance``, ``drift_sd``, ``start_gap_sd`` (chains from the
+    directed Havel-Hakimi graph of the degrees against the others),
+    ``converged``; ``ratio_null``
     (observed / null mean) and ``configuration`` (the large-graph expectation
     of :func:`~hubcommunity.analysis.nullmodels.configuration_reciprocity`, a
     check on the null's mean where no pair of hubs dominates).
@@ -235,13 +241,15 @@ def reciprocity_test(G: nx.DiGraph, eligible: Iterable | None = None, *, n_null:
                 "reciprocity": r, "density": density,
                 "ratio_density": r / density if density else float("nan"),
                 "rho_gl": (r - density) / (1 - density) if m else float("nan")})
+    kout, kin = np.bincount(src, minlength=n), np.bincount(dst, minlength=n)
+    second = directed_havel_hakimi_start(kout, kin) if n_null and m >= 2 else None
     run = independent_chains(src, dst, n, lambda x, y: _reciprocity_of(x, y, n), directed=True,
                              n_samples=n_null if m >= 2 else 0, swaps_per_edge=swaps_per_edge,
-                             max_swaps_per_edge=max_swaps_per_edge, seed=seed)
+                             max_swaps_per_edge=max_swaps_per_edge, second_start=second, seed=seed)
     out.update(run.summary(r))
     mean = out["null_mean"]
     out["ratio_null"] = r / mean if mean and mean > 0 else float("nan")
-    out["configuration"] = configuration_reciprocity(np.bincount(src, minlength=n), np.bincount(dst, minlength=n))
+    out["configuration"] = configuration_reciprocity(kout, kin)
     return out
 
 

@@ -63,6 +63,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
 
 __all__ = [
@@ -74,11 +75,18 @@ __all__ = [
     "independent_chains",
     "empirical_p",
     "DRIFT_SD_LIMIT",
+    "START_GAP_SD_LIMIT",
+    "havel_hakimi_start",
+    "directed_havel_hakimi_start",
 ]
 
 #: Largest drift of a trace statistic between the last two checkpoints, in null standard
 #: deviations, that counts as converged (z-scores against the null would move by less).
 DRIFT_SD_LIMIT = 0.5
+
+#: Largest gap, in null standard deviations, between the mean trace of chains from a second
+#: start and that of the main chains (with 4 second-start chains, 3 standard errors).
+START_GAP_SD_LIMIT = 1.5
 
 
 def _exists(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -112,15 +120,20 @@ def _independent(a, b, c, d, n: int) -> np.ndarray:
     uniform over the simple graphs with the given degrees (tested by exact
     enumeration in ``tests/test_nullmodels.py``).
     """
-    half = a.size
     keep = (a != c) & (a != d) & (b != c) & (b != d)
     idx = np.flatnonzero(keep)
     if idx.size < 2:
         return keep
     nodes = np.stack([a[idx], b[idx], c[idx], d[idx]], axis=1)
-    x, y = nodes[:, _PAIR_I], nodes[:, _PAIR_J]
-    key = (np.minimum(x, y) * n + np.maximum(x, y)).ravel()
+    x, y = nodes[:, _PAIR_I].ravel(), nodes[:, _PAIR_J].ravel()
     owner = np.repeat(np.arange(idx.size, dtype=np.int64), 6)
+    # a node pair can be shared only if both nodes lie in two or more proposals
+    shared = np.bincount(nodes.ravel(), minlength=n) >= 2
+    both = shared[x] & shared[y]
+    if not both.any():
+        return keep
+    x, y, owner = x[both], y[both], owner[both]
+    key = np.minimum(x, y) * n + np.maximum(x, y)
     if float(n) * n * idx.size < 2.0 ** 62:
         s = np.sort(key * idx.size + owner)
         k_sorted, o_sorted = s // idx.size, s % idx.size
@@ -132,7 +145,6 @@ def _independent(a, b, c, d, n: int) -> np.ndarray:
     ok = np.ones(idx.size, dtype=bool)
     ok[o_sorted[later]] = False
     keep[idx[~ok]] = False
-    del half
     return keep
 
 
@@ -304,8 +316,10 @@ class NullRun:
     ``attempted_per_edge`` / ``accepted_per_edge``: swaps per edge of one chain
     (attempted; accepted on average); ``acceptance``: accepted / attempted.
     ``drift_sd``: drift of each trace statistic between the last two
-    checkpoints in null standard deviations; ``converged``: every drift below
-    :data:`DRIFT_SD_LIMIT`.
+    checkpoints in null standard deviations; ``start_gap_sd``: for each trace
+    statistic, the gap between the chains from the second start and the main
+    chains (empty without a second start); ``converged``: every drift below
+    :data:`DRIFT_SD_LIMIT` and every gap below :data:`START_GAP_SD_LIMIT`.
     """
 
     values: np.ndarray
@@ -315,6 +329,7 @@ class NullRun:
     accepted_per_edge: float
     acceptance: float
     drift_sd: np.ndarray
+    start_gap_sd: np.ndarray
     converged: bool
 
     def summary(self, observed: float, column: int = 0) -> dict:
@@ -330,6 +345,8 @@ class NullRun:
             "n_null": int(vals.size), "swaps_attempted_per_edge": self.attempted_per_edge,
             "swaps_accepted_per_edge": self.accepted_per_edge, "swap_acceptance": self.acceptance,
             "drift_sd": float(np.nanmax(self.drift_sd)) if np.any(~np.isnan(self.drift_sd)) else float("nan"),
+            "start_gap_sd": (float(np.nanmax(self.start_gap_sd)) if np.any(~np.isnan(self.start_gap_sd))
+                             else float("nan")),
             "converged": bool(self.converged),
         }
 
@@ -347,6 +364,37 @@ def _drift_in_sd(before: np.ndarray, after: np.ndarray) -> float:
     return drift / sd
 
 
+def havel_hakimi_start(degree: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A simple graph with these degrees, hubs tied to hubs first (Havel-Hakimi; ``u < v``).
+
+    An overdispersed start for the convergence check of
+    :func:`independent_chains`: as assortative as the degree sequence allows,
+    where an observed social network is usually disassortative.
+    """
+    H = nx.havel_hakimi_graph([int(k) for k in degree])
+    e = np.asarray(list(H.edges()), dtype=np.int64).reshape(-1, 2)
+    return np.minimum(e[:, 0], e[:, 1]), np.maximum(e[:, 0], e[:, 1])
+
+
+def directed_havel_hakimi_start(out_degree: np.ndarray, in_degree: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A simple digraph with these out- and in-degrees (Kleitman-Wang / directed Havel-Hakimi)."""
+    H = nx.directed_havel_hakimi_graph([int(k) for k in in_degree], [int(k) for k in out_degree])
+    e = np.asarray(list(H.edges()), dtype=np.int64).reshape(-1, 2)
+    return e[:, 0], e[:, 1]
+
+
+def _gap_in_sd(main: np.ndarray, other: np.ndarray) -> float:
+    """``|mean(other) - mean(main)| / sd(main)``; 0 when nothing varies."""
+    main, other = main[~np.isnan(main)], other[~np.isnan(other)]
+    if main.size < 2 or other.size == 0:
+        return float("nan")
+    gap = abs(float(other.mean() - main.mean()))
+    sd = float(main.std(ddof=1))
+    if sd == 0:
+        return 0.0 if gap == 0 else float("inf")
+    return gap / sd
+
+
 def independent_chains(
     a: np.ndarray,
     b: np.ndarray,
@@ -358,17 +406,24 @@ def independent_chains(
     swaps_per_edge: float = 4.0,
     max_swaps_per_edge: float | None = 64.0,
     trace: Callable[[np.ndarray, np.ndarray], Sequence[float]] | None = None,
+    second_start: tuple[np.ndarray, np.ndarray] | None = None,
+    n_second: int = 4,
     seed: int = 0,
 ) -> NullRun:
     """Independent samples of a degree-preserving null, each from its own chain, run until they mix.
 
     Every chain starts at the observed graph and runs ``swaps_per_edge``
     attempted swaps per edge, with the trace recorded halfway and at the end.
-    If the convergence check fails (drift between the two of at least
-    :data:`DRIFT_SD_LIMIT` null standard deviations), every chain runs on to
-    twice as many swaps and the check compares the last two checkpoints again;
-    this doubling stops at ``max_swaps_per_edge`` (``None``: never double).
-    The statistic is evaluated once, on each chain's final graph.
+    Two checks follow: the *drift* between the two checkpoints must be below
+    :data:`DRIFT_SD_LIMIT` null standard deviations, and, when
+    ``second_start`` is given (another graph with the same degrees, e.g.
+    :func:`havel_hakimi_start`), ``n_second`` chains started there must end
+    with a mean trace within :data:`START_GAP_SD_LIMIT` null standard
+    deviations of the main chains' (chains from two different starts meeting
+    is the classic evidence that both have forgotten their start). If a check
+    fails, every chain runs on to twice as many swaps and both checks are
+    repeated, up to ``max_swaps_per_edge`` (``None``: never double). The
+    statistic is evaluated once, on each main chain's final graph.
 
     Parameters
     ----------
@@ -390,6 +445,10 @@ def independent_chains(
         Most attempted swaps per edge a chain may reach by doubling.
     trace : callable ``(a, b) -> sequence of floats``, optional
         Cheap statistics recorded at each checkpoint (default: ``statistic``).
+    second_start : (int array, int array), optional
+        The edges of another graph with the same degrees.
+    n_second : int
+        Chains from ``second_start``.
     seed : int
         Seed of the parent random stream; chain ``i`` uses child stream ``i``.
 
@@ -402,11 +461,12 @@ def independent_chains(
     m = a.size
     rounds = max(2, int(np.ceil(2 * swaps_per_edge)))
     limit = rounds if max_swaps_per_edge is None else max(rounds, int(np.ceil(2 * max_swaps_per_edge)))
-    rngs = np.random.default_rng(seed).spawn(n_samples) if n_samples else []
-    states = [(a, b)] * n_samples
-    accepted = np.zeros(n_samples, dtype=np.int64)
+    n_alt = n_second if second_start is not None and n_samples else 0
+    rngs = np.random.default_rng(seed).spawn(n_samples + n_alt) if n_samples else []
+    states = [(a, b)] * n_samples + [second_start] * n_alt
+    accepted = np.zeros(n_samples + n_alt, dtype=np.int64)
     marks: list[int] = []
-    traces: list[list] = []  # one list of trace rows per checkpoint
+    traces: list[list] = []  # per checkpoint: one trace row per chain (main chains first)
 
     def advance(to_round: int) -> None:
         done = marks[-1] if marks else 0
@@ -422,23 +482,30 @@ def independent_chains(
     advance(rounds // 2)
     advance(rounds)
     while True:
-        tr = np.asarray(traces, dtype=np.float64).transpose(1, 0, 2) if n_samples else np.empty((0, len(marks), 0))
+        full = (np.asarray(traces, dtype=np.float64).transpose(1, 0, 2) if n_samples
+                else np.empty((0, len(marks), 0)))
+        tr, alt = full[:n_samples], full[n_samples:]
         drift = (np.array([_drift_in_sd(tr[:, -2, j], tr[:, -1, j]) for j in range(tr.shape[2])])
                  if n_samples else np.empty(0))
-        converged = bool(np.all(np.nan_to_num(drift, nan=0.0) < DRIFT_SD_LIMIT))
+        gap = (np.array([_gap_in_sd(tr[:, -1, j], alt[:, -1, j]) for j in range(tr.shape[2])])
+               if n_alt else np.empty(0))
+        converged = bool(np.all(np.nan_to_num(drift, nan=0.0) < DRIFT_SD_LIMIT)
+                         and np.all(np.nan_to_num(gap, nan=0.0) < START_GAP_SD_LIMIT))
         if converged or 2 * marks[-1] > limit:
             break
         advance(2 * marks[-1])
-    values = [np.atleast_1d(np.asarray(statistic(x, y), dtype=np.float64)) for x, y in states]
+    values = [np.atleast_1d(np.asarray(statistic(x, y), dtype=np.float64)) for x, y in states[:n_samples]]
     vals = np.vstack(values) if values else np.empty((0, 1))
     attempted = marks[-1] * (m // 2)
+    main_acc = accepted[:n_samples]
     return NullRun(
         values=vals,
         trace=tr,
         checkpoints=np.asarray(marks, dtype=np.float64) * (m // 2) / max(m, 1),
         attempted_per_edge=attempted / m if m else float("nan"),
-        accepted_per_edge=float(accepted.mean()) / m if m and n_samples else float("nan"),
-        acceptance=float(accepted.mean()) / attempted if attempted and n_samples else float("nan"),
+        accepted_per_edge=float(main_acc.mean()) / m if m and n_samples else float("nan"),
+        acceptance=float(main_acc.mean()) / attempted if attempted and n_samples else float("nan"),
         drift_sd=drift,
+        start_gap_sd=gap,
         converged=converged,
     )
