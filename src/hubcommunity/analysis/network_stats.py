@@ -240,7 +240,7 @@ def reciprocity_test(G: nx.DiGraph, eligible: Iterable | None = None, *, n_null:
     out.update({"nodes": n, "ties": m, "tie_share": m / out["ties_all"] if out["ties_all"] else float("nan"),
                 "reciprocity": r, "density": density,
                 "ratio_density": r / density if density else float("nan"),
-                "rho_gl": (r - density) / (1 - density) if m else float("nan")})
+                "rho_gl": (r - density) / (1 - density) if m and density < 1 else float("nan")})
     kout, kin = np.bincount(src, minlength=n), np.bincount(dst, minlength=n)
     second = directed_havel_hakimi_start(kout, kin) if n_null and m >= 2 else None
     run = independent_chains(src, dst, n, lambda x, y: _reciprocity_of(x, y, n), directed=True,

@@ -456,7 +456,7 @@ def independent_chains(
     -------
     NullRun
     """
-    trace = trace or (lambda x, y: (statistic(x, y),))
+    trace = trace or (lambda x, y: tuple(np.atleast_1d(np.asarray(statistic(x, y), dtype=np.float64))))
     swap = swap_directed if directed else swap_undirected
     m = a.size
     rounds = max(2, int(np.ceil(2 * swaps_per_edge)))
