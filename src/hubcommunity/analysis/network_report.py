@@ -93,14 +93,19 @@ __all__ = [
 LABELS = {"pr": "pull requests", "prm": "merged pull requests", "disc": "discussions", "deriv": "derivation",
           "any": "any of the three"}
 
+#: Key of the paper's commit network (present when a snapshot has commit histories).
+PAPER = "commits (paper)"
+
+#: The networks as adjectives ("the pull-request network").
+ADJECTIVES = {"pr": "pull-request", "prm": "merged-pull-request", "disc": "discussion", "deriv": "derivation",
+              PAPER: "paper's commit"}
+
 #: Suffix of the key of a network built with bots included.
 WITH_BOTS = " (with bots)"
 
 #: The three real networks, bots excluded.
 MAIN = ("pr", "disc", "deriv")
 
-#: Key of the paper's commit network (present when a snapshot has commit histories).
-PAPER = "commits (paper)"
 
 
 def label(key: str) -> str:
@@ -496,7 +501,8 @@ def _reciprocity_verdict(tests: Mapping[str, dict]) -> str:
         return "more common than the same degrees produce in every network"
     if not above:
         return "no more common than the same degrees produce in any network"
-    return "more common than the same degrees produce only for " + ", ".join(label(k) for k in above)
+    return "more common than the same degrees produce only in the " + _listing(
+        [ADJECTIVES.get(k, k) for k in above]) + " network" + ("s" if len(above) > 1 else "")
 
 
 # --------------------------------------------------------------------------
@@ -627,11 +633,17 @@ def core_records(described: Mapping[str, dict], n_null: int, n_density_null: int
     return out
 
 
+def _listing(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _all_or_some(verdicts: list[str], keys: list[str]) -> str:
-    """``"every network is <verdict>"`` when all agree, else each network with its verdict."""
+    """``"Every network is <verdict>"`` when all agree, else each network with its verdict (a sentence)."""
     if len(set(verdicts)) == 1:
-        return f"every network is {verdicts[0]}"
-    return "; ".join(f"the {label(k)} network is {v}" for k, v in zip(keys, verdicts))
+        return f"Every network is {verdicts[0]}"
+    text = "; ".join(f"the {ADJECTIVES.get(k, k)} network is {v}" for k, v in zip(keys, verdicts))
+    return text[0].upper() + text[1:]
 
 
 def _block_order(rows: list[Mapping]) -> str:
@@ -648,16 +660,15 @@ def _assortativity_note(rows: list[Mapping], keys: list[str]) -> str:
     head = ("Every network is disassortative, and so are its same-degree null networks: most of the "
             "disassortativity follows from the degrees themselves" if obs and null else
             "Every network is disassortative" if obs else "Not every network is disassortative")
-    more = [label(k) for k, r in zip(keys, rows) if r["assort_z"] <= -2]
-    less = [label(k) for k, r in zip(keys, rows) if r["assort_z"] >= 2]
+    more = [ADJECTIVES.get(k, k) for k, r in zip(keys, rows) if r["assort_z"] <= -2]
+    less = [ADJECTIVES.get(k, k) for k, r in zip(keys, rows) if r["assort_z"] >= 2]
     parts = []
-    if more:
-        parts.append(f"the {', '.join(more)} network{'s are' if len(more) > 1 else ' is'} more disassortative "
-                     "than its degrees imply")
-    if less:
-        parts.append(f"the {', '.join(less)} network{'s are' if len(less) > 1 else ' is'} less disassortative "
-                     "than its degrees imply")
-    return head + ("; beyond the degrees, " + " and ".join(parts) if parts else "")
+    for names, how in ((more, "more"), (less, "less")):
+        if names:
+            plural = len(names) > 1
+            parts.append(f"the {_listing(names)} network{'s are' if plural else ' is'} {how} disassortative than "
+                         f"{'their' if plural else 'its'} degrees imply")
+    return head + ("; beyond the degrees, " + ", and ".join(parts) if parts else "")
 
 
 # --------------------------------------------------------------------------
@@ -726,11 +737,11 @@ def sensitivity_records(table: pd.DataFrame) -> list[dict]:
         diffs["owner"].append(abs(r["owner_before_isolate_share"] - b["owner_before_isolate_share"]))
         diffs["ratio"].append(r["ratio_null"])
     return [
-        _share("sens_max_isolate_change", max(diffs["own"]),
-               "Largest change of a network's own isolate share when bots are included or names merged",
-               "{:.1%}"),
-        _share("sens_max_owner_isolate_change", max(diffs["owner"]),
-               "Largest change of an owner-set isolate share when bots are included or names merged", "{:.1%}"),
+        rec.number("sens_max_isolate_change", 100 * max(diffs["own"]), "percentage points",
+                   "Largest change of a network's own isolate share when bots are included or names merged",
+                   "{:.1f}"),
+        rec.number("sens_max_owner_isolate_change", 100 * max(diffs["owner"]), "percentage points",
+                   "Largest change of an owner-set isolate share when bots are included or names merged", "{:.1f}"),
         rec.number("sens_min_ratio", min(diffs["ratio"]), "ratio",
                    "Smallest observed / null reciprocity over all variants", "{:.1f}"),
         rec.number("sens_max_ratio", max(diffs["ratio"]), "ratio",
