@@ -414,9 +414,9 @@ def core_periphery_test(
       pass the convergence check or reach ``max_swaps_per_edge``
       (:func:`~hubcommunity.analysis.nullmodels.independent_chains`; the trace
       for the check is the degree-prefix rho and the degree assortativity, and
-      four extra chains start from the Havel-Hakimi graph of the degrees, the
-      most assortative start, and must end where the others end). It asks whether the core is denser than the degrees alone
-      make it. Degrees fix most of a core-periphery fit, so what it detects is
+      four extra chains start from the Havel-Hakimi graph of the degrees, in
+      which hubs are tied to hubs, and must end where the others end). It asks
+      whether the core is denser than the degrees alone make it. Degrees fix most of a core-periphery fit, so what it detects is
       how accounts of high degree are tied to *each other*: an assortative or
       rich-club mixing raises rho above the null, a disassortative (hub and
       spoke) mixing lowers it. A perfect core-periphery graph (a clique core

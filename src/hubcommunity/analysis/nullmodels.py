@@ -20,12 +20,13 @@ Models
   ``(a-c, b-d)`` that keep every degree and keep the graph simple.
 * **In- and out-degrees, directed**: :func:`swap_directed`, swaps
   ``(a->b, c->d) -> (a->d, c->b)`` that keep every node's in- and out-degree.
-  Directed swaps alone cannot reverse a directed 3-cycle, so on small dense
-  digraphs they do not reach every graph with the given degrees (Rao, Jana &
-  Bandyopadhyay 1996, *Sankhya A* 58: 225); on large sparse graphs such as
-  the Hub's networks the unreachable part is negligible (Berger &
-  Müller-Hannemann 2010, *FCT 2009*, LNCS 5699: 4). The sampled graphs are
-  therefore "random digraphs with these in- and out-degrees", the model of
+  Directed swaps alone cannot reverse a directed 3-cycle, so on some small
+  dense digraphs they do not reach every graph with the given degrees (Rao,
+  Jana & Bandyopadhyay 1996, *Sankhya A* 58: 225; Berger & Müller-Hannemann
+  2010, *WG 2010*, LNCS 6410: 220, characterise when). The enumeration test
+  reaches every digraph of its small example; on the Hub's large sparse
+  networks the convergence checks below stand in for a proof. The sampled
+  graphs are "random digraphs with these in- and out-degrees", the model of
   Newman, Strogatz & Watts (2001, *Phys. Rev. E* 64: 026118) conditioned on
   simplicity, and :func:`configuration_reciprocity` gives its large-graph
   expectation of reciprocity as an independent check.
@@ -48,14 +49,16 @@ each with its own random stream, runs each for ``swaps_per_edge`` attempted
 swaps per edge (doubled until the chains pass the check below, up to a cap),
 and keeps the final graph's statistic: the samples are independent by
 construction (no autocorrelation between them, unlike samples thinned from
-one chain). Convergence check: a cheap *trace* statistic is also
-recorded at ``checkpoints`` along every chain; if the chains had not yet
-forgotten the observed graph, the trace would still drift between the last two
-checkpoints. The drift is measured in units of the null's own spread,
-``|mean_i (x_i(end) - x_i(previous))| / sd_i(x_i(end))``: it is the amount by
-which a z-score against the null could still move with longer chains. The run
-counts as *converged* when the drift is below :data:`DRIFT_SD_LIMIT` for every
-trace statistic (and trivially when a trace does not vary at all).
+one chain). Two convergence checks decide whether the chains ran long
+enough. (1) *Drift*: a cheap trace statistic is recorded halfway and at the
+end of every chain; if the chains had not yet forgotten the observed graph,
+it would still drift between the two. The drift is measured in units of the
+null's own spread, ``|mean_i (x_i(end) - x_i(half))| / sd_i(x_i(end))``: the
+amount by which a z-score against the null could still move with longer
+chains, below :data:`DRIFT_SD_LIMIT` to pass. (2) *Two starts*: a few extra
+chains start from a very different graph with the same degrees (the
+Havel-Hakimi graph, hubs tied to hubs) and must end within
+:data:`START_GAP_SD_LIMIT` null standard deviations of the main chains.
 """
 
 from __future__ import annotations
@@ -368,8 +371,8 @@ def havel_hakimi_start(degree: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A simple graph with these degrees, hubs tied to hubs first (Havel-Hakimi; ``u < v``).
 
     An overdispersed start for the convergence check of
-    :func:`independent_chains`: as assortative as the degree sequence allows,
-    where an observed social network is usually disassortative.
+    :func:`independent_chains`: the highest-degree nodes are tied to each other
+    first, where an observed social network is usually disassortative.
     """
     H = nx.havel_hakimi_graph([int(k) for k in degree])
     e = np.asarray(list(H.edges()), dtype=np.int64).reshape(-1, 2)
