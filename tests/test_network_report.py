@@ -132,6 +132,7 @@ def test_subfield_records_skip_isolate_share_of_empty_networks():
                    "sub_disc_isolate_min": 0.0, "sub_disc_isolate_max": pytest.approx(1 / 3)}
     table = nr.subfield_table(sub)
     assert table["network"].tolist() == ["discussions", "discussions", "pull requests"]
+    assert table["subfield"].tolist() == ["CV", "NLP", "NLP"]
 
 
 def _sets():

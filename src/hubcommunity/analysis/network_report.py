@@ -93,6 +93,9 @@ __all__ = [
 LABELS = {"pr": "pull requests", "prm": "merged pull requests", "disc": "discussions", "deriv": "derivation",
           "any": "any of the three"}
 
+#: Subfields as the chapter names them.
+SUBFIELD_NAMES = {"cv": "CV", "nlp": "NLP", "multimodal": "multimodal"}
+
 #: Key of the paper's commit network (present when a snapshot has commit histories).
 PAPER = "commits (paper)"
 
@@ -750,9 +753,10 @@ def sensitivity_records(table: pd.DataFrame) -> list[dict]:
 
 
 def subfield_table(sub_graphs: Mapping[tuple[str, str], nx.DiGraph]) -> pd.DataFrame:
-    """Statistics of each (subfield, network) graph, one row each, networks labelled."""
+    """Statistics of each (subfield, network) graph, one row each, networks and subfields labelled."""
     table = net.statistics_frame(sub_graphs).reset_index()
     table["network"] = table["network"].map(LABELS)
+    table["subfield"] = table["subfield"].map(lambda s: SUBFIELD_NAMES.get(s, s))
     return table
 
 
