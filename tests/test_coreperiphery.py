@@ -8,9 +8,11 @@ import pytest
 
 from hubcommunity.analysis.coreperiphery import (
     be_correlation,
+    block_densities,
     borgatti_everett,
     core_periphery_test,
     cp_graph,
+    degree_assortativity,
     kcore_onion,
     kcore_summary,
     rewire,
@@ -74,28 +76,59 @@ def test_perfect_core_periphery_is_found():
     assert fit.core == set(range(8)) and fit.rho == pytest.approx(1.0)
 
 
-def test_perfect_core_periphery_is_implied_by_its_degrees():
-    # A clique core plus an independent periphery is a split graph, and split
-    # graphs are determined by their degree sequence (Hammer & Simeone 1981):
-    # every degree-preserving rewiring is again perfectly core-periphery, so the
-    # null reproduces rho = 1 and the structure is not "beyond the degrees".
-    r = core_periphery_test(perfect_cp(), n_null=30, seed=1)
+def test_perfect_core_periphery_passes_the_density_null_and_not_the_degree_null():
+    # A clique core plus an independent periphery is a split graph, and split graphs are
+    # determined by their degree sequence (Hammer & Simeone 1981): every degree-preserving
+    # rewiring is again perfectly core-periphery, so that null reproduces rho = 1 and cannot
+    # flag the structure. Random graphs of the same density have no such core: it passes.
+    r = core_periphery_test(perfect_cp(), n_null=30, n_density_null=49, seed=1)
     assert r["core"] == set(range(8)) and r["rho"] == pytest.approx(1.0)
-    assert r["null_mean"] == pytest.approx(1.0) and r["p_value"] == 1.0
+    assert r["null_mean"] == pytest.approx(1.0) and r["p_greater"] == 1.0 and r["p_less"] == 1.0
+    assert r["prefix_rho"] == pytest.approx(1.0) and r["er_mean"] < 0.5
+    assert r["er_p_greater"] == pytest.approx(1 / 50)
+    assert r["density_core"] == 1.0 and r["density_between"] == pytest.approx(90 / 240)
+    assert r["density_periphery"] == 0.0
+    assert r["converged"] and r["swaps_attempted_per_edge"] >= 8 and r["n_null"] == 30
 
 
-def test_planted_core_is_significant():
-    r = core_periphery_test(planted_core(), n_null=99, seed=3)
-    assert r["core"] == set(range(12))
-    assert r["p_value"] == pytest.approx(0.01)  # no null sample reaches the observed fit
-    assert r["z"] > 5
+def test_planted_core_passes_both_nulls():
+    r = core_periphery_test(planted_core(), n_null=39, n_density_null=39, seed=3)
+    assert r["core"] == set(range(12)) and not r["moves_capped"]
+    assert r["p_greater"] == pytest.approx(1 / 40) and r["z"] > 5
+    assert r["er_p_greater"] == pytest.approx(1 / 40)
+    assert r["density_core"] == 1.0 and r["density_between"] == pytest.approx(12 / (12 * 80))
+    assert r["rho_squared"] == pytest.approx(r["rho"] ** 2)
+    assert r["converged"] and 0 < r["swap_acceptance"] <= 1 and r["start_gap_sd"] < 1.5
+
+
+def test_hub_and_spoke_scores_below_its_degree_null():
+    # Stars joined only through their leaves: the hubs are never tied to each other, far less
+    # than their degrees allow, so the fit falls below the degree-preserving null and the
+    # assortativity is lower than the null's.
+    G = nx.Graph()
+    for h in range(6):
+        G.add_edges_from((f"h{h}", f"l{h}-{i}") for i in range(25))
+    for h in range(6):
+        for i in range(25):
+            G.add_edge(f"l{h}-{i}", f"l{(h + 1) % 6}-{i}")
+    r = core_periphery_test(G, n_null=29, n_density_null=29, seed=4)
+    assert r["p_less"] == pytest.approx(1 / 30) and r["z"] < -3
+    assert r["assortativity"] < r["assort_null_mean"] and r["assort_z"] < -3
+
+
+def test_block_densities_and_assortativity_known_values():
+    assert block_densities(6, 5, 2, 1, 1) == {"density_core": 1.0, "density_between": 3 / 8,
+                                               "density_periphery": 1 / 6, "density": 5 / 15}
+    for H in (nx.barabasi_albert_graph(200, 2, seed=1), nx.gnp_random_graph(100, 0.1, seed=2), perfect_cp()):
+        assert degree_assortativity(H) == pytest.approx(nx.degree_assortativity_coefficient(H))
+    assert np.isnan(degree_assortativity(nx.cycle_graph(5)))  # every degree equal
 
 
 def test_erdos_renyi_is_not_significant():
     # An ER graph given its degrees is a uniform draw from the null, so its
     # p-values are uniform: about 1 in 20 at p <= 0.05, and a mean near 1/2.
-    pvals = np.array([core_periphery_test(nx.gnp_random_graph(80, 0.08, seed=s), n_null=19, seed=s)["p_value"]
-                      for s in range(20)])
+    pvals = np.array([core_periphery_test(nx.gnp_random_graph(80, 0.08, seed=s), n_null=19, n_density_null=0,
+                                          seed=s)["p_greater"] for s in range(20)])
     assert np.sum(pvals <= 0.05) <= 3
     assert 0.3 < pvals.mean() < 0.7
 

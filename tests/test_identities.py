@@ -5,13 +5,18 @@ import random
 import string
 
 import networkx as nx
+import numpy as np
+import pandas as pd
 import pytest
 from rapidfuzz import fuzz
 
 from hubcommunity.analysis.identities import (
+    PAIR_KINDS,
     identity_map,
     merge_identities,
+    name_pair_kinds,
     normalize_username,
+    pair_kind,
     similar_name_pairs,
 )
 
@@ -85,3 +90,23 @@ def test_merge_identities_sums_weights_and_makes_self_loops():
     assert set(H) == {"ann", "bob"}
     assert H["ann"]["bob"] == {"weight": 5, "merged": 1}
     assert H["ann"]["ann"]["weight"] == 1
+
+
+def test_pair_kinds_classify_how_two_names_differ():
+    assert pair_kind("artist", "artist2") == "digits only"
+    assert pair_kind("modelmaker", "modelmakr") == "one character added or removed"
+    assert pair_kind("modelmaker", "modelmakex") == "one character replaced"
+    assert pair_kind("abcdefghijk", "bacdefghijk") == "other"
+    pairs = pd.DataFrame({"name_1": ["artist", "modelmaker", "modelmaker"], "name_2": ["artist2", "modelmakr", "modelmakex"],
+                          "score": [92, 95, 90]})
+    kinds = name_pair_kinds(pairs).set_index("difference")
+    assert list(kinds.index) == list(PAIR_KINDS)
+    assert kinds["pairs"].tolist() == [1, 1, 1, 0] and kinds.loc["one character replaced", "min_score"] == 90
+    assert kinds["share"].sum() == pytest.approx(1.0) and np.isnan(kinds.loc["other", "median_score"])
+
+
+def test_identity_map_reuses_precomputed_pairs():
+    names = ["model-maker-1", "modelmaker1x", "carol"]
+    pairs = similar_name_pairs(names, 90)
+    assert identity_map(names, 90, pairs=pairs) == identity_map(names, 90)
+    assert identity_map(names, 90, pairs=pairs.iloc[0:0]) == {n: n for n in names}

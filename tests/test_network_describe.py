@@ -22,17 +22,20 @@ def planted():
 
 
 def test_describe_network_row_is_consistent():
-    d = describe_network(planted(), n_null=39, seed=1)
+    d = describe_network(planted(), n_null=39, n_density_null=9, seed=1)
     row = d["row"]
-    assert set(row) == set(ROW_LABELS)
+    assert set(ROW_LABELS) <= set(row)
     assert row["isolates"] == 3 and row["cp_nodes"] == row["nodes"] - 3
-    assert d["cp"]["core"] == set(range(10)) and row["p_value"] == pytest.approx(1 / 40)
+    assert d["cp"]["core"] == set(range(10)) and row["p_greater"] == pytest.approx(1 / 40)
+    plain = describe_network(planted(), core_test=False)
+    assert "cp" not in plain and "rho" not in plain["row"] and plain["row"]["nodes"] == row["nodes"]
     assert row["reciprocity_core"] == 1.0 and row["reciprocity_periphery"] == 0.0
     assert row["k_max"] == 9 and row["k_max_core_size"] == 10  # the clique: 9 neighbours each inside it
 
 
 def test_comparison_table_and_reciprocity_frame():
-    d = {"a": describe_network(planted(), n_null=5), "b": describe_network(nx.DiGraph([(1, 2), (2, 1), (3, 3)]), n_null=5)}
+    d = {"a": describe_network(planted(), n_null=5, n_density_null=5),
+         "b": describe_network(nx.DiGraph([(1, 2), (2, 1), (3, 3)]), n_null=5, n_density_null=5)}
     table = comparison_table(d, rows=["nodes", "isolates", "reciprocity"])
     assert list(table.columns) == ["statistic", "a", "b"]
     assert table.loc["nodes", "b"] == 3 and table.loc["isolates", "b"] == 1 and table.loc["reciprocity", "b"] == 1.0
@@ -45,7 +48,7 @@ def test_describe_networks_reuses_identical_graphs():
     H = planted()
     W = planted()
     W["p0"]["p1"]["weight"] = 7  # same ties, different weight: not the same network
-    d = net.describe_networks({"a": G, "b": H, "c": W, "d": nx.DiGraph([(1, 2)])}, n_null=3)
+    d = net.describe_networks({"a": G, "b": H, "c": W, "d": nx.DiGraph([(1, 2)])}, n_null=3, n_density_null=3)
     assert d["a"] is d["b"] and d["c"] is not d["a"] and d["d"]["row"]["nodes"] == 2
     assert net.same_graph(G, H) and not net.same_graph(G, W)
 

@@ -7,6 +7,7 @@ import pytest
 from hubcommunity.analysis.network_stats import degree_table
 from hubcommunity.figures import network as fig
 from hubcommunity.figures.render import to_spec, to_svg
+from hubcommunity.privacy import pseudonym
 
 
 def star_plus():
@@ -46,6 +47,10 @@ def test_core_drawing_frames_keep_top_k_and_mutual_ties():
     assert edges.loc[edges["mutual"], "weight"].tolist() == [2]
     again, _ = fig.core_drawing_frames(G, core={"a", "b", "c", "d", "e"}, top_k=4)
     assert again[["x", "y"]].equals(nodes[["x", "y"]])  # seeded layout: same drawing every build
+    shown, shown_edges = fig.core_drawing_frames(G, core={"a", "b", "c", "d", "e"}, top_k=4, named=frozenset({"a"}))
+    assert set(shown["name"]) == {"a", pseudonym("b"), pseudonym("c")} and shown.attrs["left_out"] == 1
+    assert set(shown_edges["source"]) | set(shown_edges["target"]) <= set(shown["name"])
+    assert shown[["x", "y"]].equals(nodes[["x", "y"]])
     chart = fig.core_drawing_chart(nodes, edges, labels=2)
     spec = chart.to_dict(validate=True)
     assert len(spec["layer"]) == 3

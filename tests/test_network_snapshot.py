@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 
 from hubcommunity.analysis.network_build import paper_collaboration_network
-from hubcommunity.analysis.network_stats import network_statistics, paper_isolates
+from hubcommunity.analysis.network_stats import network_statistics, paper_isolates, reciprocity_test
 from hubcommunity.fakehub.testing import collected_snapshot_and_fixture
 from hubcommunity.tables import load_tables
 
@@ -66,3 +66,21 @@ def test_subfield_networks_are_subgraphs(collected):
         assert set(S.edges()) <= set(G.edges())
         total += S.size(weight="weight")
     assert 0 < total <= G.size(weight="weight")
+
+
+def test_paper_network_reciprocity_is_mechanically_high(collected):
+    """On a collected snapshot the paper's construction ties every two first authors of a
+    repository both ways, so its reciprocity must sit far above random networks with the same
+    in- and out-degrees -- a property of the construction, not of the developers."""
+    tables, fixture = collected
+    G = paper_collaboration_network(tables.commit_authors, tables.repos)
+    first_authors = {}
+    for (repo_type, repo_id), commits in fixture.commits.items():
+        if repo_type == "model" and (repo_type, repo_id) not in fixture.gated_commits:
+            first_authors[repo_id] = {c["authors"][0]["user"] for c in commits if c["authors"]}
+    mutual_pairs = {(a, b) for firsts in first_authors.values() for a in firsts for b in firsts if a != b}
+    assert mutual_pairs and all(G.has_edge(a, b) and G.has_edge(b, a) for a, b in mutual_pairs)
+    r = reciprocity_test(G, n_null=39, seed=0)
+    assert r["reciprocity"] > 0.8 and r["ties"] == network_statistics(G)["edges_no_loops"]
+    assert r["reciprocity"] > 2 * r["null_mean"] and r["z"] > 3
+    assert r["p_greater"] == pytest.approx(1 / 40) and r["converged"]

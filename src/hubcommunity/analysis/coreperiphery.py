@@ -33,12 +33,24 @@ whose move (core <-> periphery) raises ``rho`` most, until no move helps or
 ``max_moves`` is reached (a best-improvement local search in the spirit of
 Kernighan & Lin 1970). Both are deterministic.
 
-Significance. A high ``rho`` can come from a skewed degree sequence alone, so
-the observed ``rho`` is compared with the same fit on degree-preserving random
-graphs (:func:`rewire`): double-edge swaps (Maslov & Sneppen 2002, *Science*
-296: 910) that keep every node's degree and keep the graph simple, applied in
-vectorised rounds. The p-value is ``(1 + #{null rho >= observed}) / (1 +
-n_null)`` (Davison & Hinkley 1997, eq. 4.11).
+Reading rho. ``rho`` is a Pearson correlation over node pairs, so ``rho**2``
+is the share of the variance of the ties (over the pairs compared) that the
+ideal pattern accounts for: a rho of 0.1 leaves 99% of it unexplained. The
+block densities of the partition (:func:`block_densities`) say the same in
+counts: the share of core pairs that are tied, against the share of periphery
+pairs.
+
+Significance. Two nulls, two questions (:func:`core_periphery_test`): a
+density null (Erdős-Rényi ``G(n, m)``, exactly independent samples) asks
+whether there is a core-periphery shape at all, and a planted core-periphery
+graph passes it; a degree-preserving null (double-edge swaps, Maslov &
+Sneppen 2002, *Science* 296: 910; independent chains with a convergence
+check, :mod:`hubcommunity.analysis.nullmodels`) asks whether the core is
+denser than the degrees alone make it, which is a question about degree
+mixing: it cannot be passed by a perfect split graph, whose structure its
+degrees determine. Degree assortativity (Newman 2002) is reported with its own
+null distribution from the same samples. P-values are ``(1 + #{null at least
+as extreme}) / (1 + n_null)`` (Davison & Hinkley 1997, eq. 4.11).
 """
 
 from __future__ import annotations
@@ -49,6 +61,14 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from hubcommunity.analysis.nullmodels import (
+    empirical_p,
+    gnm_undirected,
+    havel_hakimi_start,
+    independent_chains,
+    swap_undirected,
+)
+
 __all__ = [
     "cp_graph",
     "kcore_onion",
@@ -56,6 +76,8 @@ __all__ = [
     "be_correlation",
     "CoreFit",
     "borgatti_everett",
+    "block_densities",
+    "degree_assortativity",
     "rewire",
     "core_periphery_test",
 ]
@@ -198,6 +220,43 @@ def _csr(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return indptr, b[idx]
 
 
+def _pairs(x):
+    return x * (x - 1) / 2.0
+
+
+def _best_move(n, m, k, mcc, mpp, in_core, to_core, degf, pattern):
+    """The single move (core <-> periphery) that raises rho most: ``(node, rho)``, node -1 if none.
+
+    For one direction every candidate gives the same new core size, so the
+    pair counts ``N`` and ``D`` are scalars and only ``S`` and ``A`` vary by node.
+    """
+    best_i, best_val = -1, -np.inf
+    for into in (True, False):
+        kk = k + 1 if into else k - 1
+        if kk < 1 or kk > n - 1:
+            continue
+        idx = np.flatnonzero(~in_core if into else in_core)
+        if idx.size == 0:
+            continue
+        c = to_core[idx]
+        p = degf[idx] - c
+        cc, pp = (mcc + c, mpp - p) if into else (mcc - c, mpp + p)
+        if pattern == "missing":
+            N, D = _pairs(kk) + _pairs(n - kk), _pairs(kk)
+            A, S = cc + pp, cc
+        else:
+            N = _pairs(n)
+            D = N - _pairs(n - kk)
+            A, S = float(m), m - pp
+        den = A * (N - A) * D * (N - D)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = np.where(den > 0, (N * S - A * D) / np.sqrt(np.where(den > 0, den, 1.0)), -np.inf)
+        j = int(np.argmax(r))
+        if r[j] > best_val:
+            best_i, best_val = int(idx[j]), float(r[j])
+    return best_i, best_val
+
+
 def _fit_arrays(n, u, v, deg, rank, pattern, max_moves):
     """Core indicator, rho, prefix k, prefix rho and moves for edge arrays."""
     m = u.size
@@ -221,24 +280,20 @@ def _fit_arrays(n, u, v, deg, rank, pattern, max_moves):
     moves = 0
     if max_moves:
         indptr, nbr = _csr(n, u, v)
-        to_core = np.bincount(u[in_core[v]], minlength=n) + np.bincount(v[in_core[u]], minlength=n)
-        mcc, mpp = int(m_cc[k]), int(m_pp[k])
+        to_core = (np.bincount(u[in_core[v]], minlength=n) + np.bincount(v[in_core[u]], minlength=n)).astype(float)
+        degf = deg.astype(float)
+        mcc, mpp = float(m_cc[k]), float(m_pp[k])
         while moves < max_moves:
-            c = to_core
-            p = deg - c
-            k_new = np.where(in_core, k - 1, k + 1)
-            cc_new = np.where(in_core, mcc - c, mcc + c)
-            pp_new = np.where(in_core, mpp + p, mpp - p)
-            cand = be_correlation(n, m, k_new, cc_new, pp_new, pattern)
-            if np.all(np.isnan(cand)):
+            i, val = _best_move(n, m, k, mcc, mpp, in_core, to_core, degf, pattern)
+            if i < 0 or not val > best + 1e-12:
                 break
-            i = int(np.nanargmax(cand))
-            if not cand[i] > best + 1e-12:
-                break
-            best = float(cand[i])
-            k, mcc, mpp = int(k_new[i]), int(cc_new[i]), int(pp_new[i])
-            nb = nbr[indptr[i]:indptr[i + 1]]
-            to_core[nb] += -1 if in_core[i] else 1
+            c, p = to_core[i], degf[i] - to_core[i]
+            if in_core[i]:
+                k, mcc, mpp = k - 1, mcc - c, mpp + p
+            else:
+                k, mcc, mpp = k + 1, mcc + c, mpp - p
+            best = val
+            to_core[nbr[indptr[i]:indptr[i + 1]]] += -1 if in_core[i] else 1
             in_core[i] = not in_core[i]
             moves += 1
     return in_core, best, prefix_k, prefix_rho, moves
@@ -258,57 +313,75 @@ def borgatti_everett(H: nx.Graph, pattern: str = "missing", max_moves: int = 100
 
 
 # --------------------------------------------------------------------------
-# Degree-preserving null model
+# Descriptions of a partition: block densities, degree assortativity
 # --------------------------------------------------------------------------
 
 
-def rewire(u: np.ndarray, v: np.ndarray, n: int, rounds: int, rng: np.random.Generator):
-    """Degree-preserving double-edge swaps, vectorised in rounds.
+def block_densities(n: int, m: int, k: int, m_cc: int, m_pp: int) -> dict:
+    """Share of node pairs tied inside the core, between core and periphery, inside the periphery.
 
-    ``u``, ``v`` (int arrays, ``u < v``) are the edges of a simple undirected
-    graph on nodes ``0..n-1``. Each round pairs the edges at random into
-    disjoint pairs ``(a, b), (c, d)`` and proposes ``(a, d), (c, b)`` or
-    ``(a, c), (b, d)`` (coin flip). A proposal is rejected if it would make a
-    self-loop, an edge that already exists, or an edge proposed twice in the
-    round; accepted swaps are applied together (they touch disjoint edges, so
-    the result is simple and every degree is unchanged). Returns new arrays
-    ``(u, v)`` and the number of accepted swaps. Each round attempts ``m / 2``
-    swaps; ``rounds = 10`` is about ``5 m`` attempts.
+    ``n`` nodes, ``m`` edges, core size ``k``, ``m_cc`` / ``m_pp`` edges inside
+    the core / periphery. These are the block densities of the two-block
+    stochastic block model fitted to the partition (Zhang, Martin & Newman 2015,
+    *Phys. Rev. E* 91: 032803): a core-periphery structure in their sense has
+    ``density_core > density_between > density_periphery``. NaN for an empty block.
     """
-    u = u.copy()
-    v = v.copy()
-    m = u.size
-    accepted = 0
-    if m < 2:
-        return u, v, 0
-    for _ in range(rounds):
-        keys = np.sort(u * n + v)
-        perm = rng.permutation(m)
-        half = m // 2
-        ia, ib = perm[:half], perm[half:2 * half]
-        a, b, c, d = u[ia], v[ia], u[ib], v[ib]
-        flip = rng.random(half) < 0.5
-        x1, y1 = a, np.where(flip, c, d)
-        x2, y2 = np.where(flip, b, c), np.where(flip, d, b)
-        ok = (x1 != y1) & (x2 != y2)
-        p1u, p1v = np.minimum(x1, y1), np.maximum(x1, y1)
-        p2u, p2v = np.minimum(x2, y2), np.maximum(x2, y2)
-        k1, k2 = p1u * n + p1v, p2u * n + p2v
+    pc, pb, pp = k * (k - 1) / 2, k * (n - k), (n - k) * (n - k - 1) / 2
+    m_cp = m - m_cc - m_pp
+    return {
+        "density_core": m_cc / pc if pc else float("nan"),
+        "density_between": m_cp / pb if pb else float("nan"),
+        "density_periphery": m_pp / pp if pp else float("nan"),
+        "density": m / (n * (n - 1) / 2) if n > 1 else float("nan"),
+    }
 
-        def exists(key):
-            pos = np.minimum(np.searchsorted(keys, key), m - 1)
-            return keys[pos] == key
 
-        ok &= ~exists(k1) & ~exists(k2) & (k1 != k2)
-        cand = np.concatenate([k1[ok], k2[ok]])
-        uniq, counts = np.unique(cand, return_counts=True)
-        dup = uniq[counts > 1]
-        if dup.size:
-            ok &= ~np.isin(k1, dup) & ~np.isin(k2, dup)
-        u[ia[ok]], v[ia[ok]] = p1u[ok], p1v[ok]
-        u[ib[ok]], v[ib[ok]] = p2u[ok], p2v[ok]
-        accepted += int(ok.sum())
-    return u, v, accepted
+def _assortativity(u: np.ndarray, v: np.ndarray, deg: np.ndarray) -> float:
+    """Pearson correlation of the degrees at the two ends of each edge, both orientations."""
+    if u.size == 0:
+        return float("nan")
+    x = np.concatenate([deg[u], deg[v]]).astype(np.float64)
+    y = np.concatenate([deg[v], deg[u]]).astype(np.float64)
+    sx = x.std()
+    if sx == 0:
+        return float("nan")
+    return float(((x - x.mean()) * (y - y.mean())).mean() / (sx * y.std()))
+
+
+def degree_assortativity(H: nx.Graph) -> float:
+    """Degree assortativity of an undirected simple graph (Newman 2002, *Phys. Rev. Lett.* 89: 208701).
+
+    The Pearson correlation between the degrees at the two ends of an edge,
+    each edge counted in both orientations; equal to
+    :func:`networkx.degree_assortativity_coefficient`. Negative values
+    (disassortative mixing) mean that well-connected accounts are tied mostly
+    to poorly connected ones: hubs and spokes rather than a core of hubs.
+    NaN with no edge or when every node has the same degree.
+    """
+    a = _Arrays(H)
+    return _assortativity(a.u, a.v, a.deg)
+
+
+# --------------------------------------------------------------------------
+# Significance: density null and degree-preserving null
+# --------------------------------------------------------------------------
+
+#: Kept for callers of the earlier name: degree-preserving double-edge swaps.
+rewire = swap_undirected
+
+
+def _counts(u, v, in_core):
+    return int(np.sum(in_core[u] & in_core[v])), int(np.sum(~in_core[u] & ~in_core[v]))
+
+
+def _er_prefix_rho(n, m, pattern, rng):
+    """Degree-prefix rho (:func:`borgatti_everett` without refinement) of one ``G(n, m)`` graph."""
+    x, y = gnm_undirected(n, m, rng)
+    deg = np.bincount(np.concatenate([x, y]), minlength=n)
+    order = np.argsort(-deg, kind="stable")
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    return _fit_arrays(n, x, y, deg, rank, pattern, 0)[1]
 
 
 def core_periphery_test(
@@ -317,57 +390,92 @@ def core_periphery_test(
     *,
     pattern: str = "missing",
     max_moves: int = 1000,
-    burn_in_rounds: int = 10,
-    rounds_between: int = 2,
+    swaps_per_edge: float = 8.0,
+    max_swaps_per_edge: float = 64.0,
+    n_density_null: int | None = None,
     seed: int = 0,
 ) -> dict:
-    """Fit the Borgatti-Everett model and test it against degree-preserving nulls.
+    """Fit the Borgatti-Everett model and test it against two nulls.
 
     ``G`` is any developer network; it is reduced with :func:`cp_graph`.
-    Null graphs come from one Markov chain of :func:`rewire`: ``burn_in_rounds``
-    rounds before the first sample, ``rounds_between`` rounds between samples
-    (so the cost is about ``(burn_in + n_null * between) * m / 2`` swap
-    attempts). Each null graph is fitted with the same search as the
-    observed one (same ``pattern`` and ``max_moves``).
 
-    Returns a dict: ``nodes``, ``edges`` (of the reduced graph), ``core_size``,
-    ``core_share``, ``rho``, ``prefix_rho``, ``moves``, ``null_mean``,
-    ``null_sd``, ``z`` (``(rho - mean) / sd``), ``p_value``, ``n_null``,
-    ``swaps_accepted_share`` (accepted / attempted swaps over the chain),
-    ``core`` (set of nodes) and ``null_rho`` (array).
+    * **Density null** (``n_density_null`` samples, default ``n_null``;
+      0 skips it): ``G(n, m)`` graphs with the same numbers of nodes and
+      edges. It asks whether the network has a denser core and a sparser
+      periphery than a random graph of its density; a planted core-periphery
+      graph passes it, and so does any network with very unequal degrees.
+      Its statistic is the degree-prefix rho (the search without refinement,
+      ``prefix_rho``) of the observed and of every null graph: the same
+      search on both sides, at a fraction of the cost (a refined search on a
+      random graph makes many tiny moves).
+    * **Degree-preserving null** (``n_null`` samples): simple graphs with every
+      node's degree kept, each from its own edge-swap chain of
+      ``swaps_per_edge`` attempted swaps per edge, doubled until the chains
+      pass the convergence check or reach ``max_swaps_per_edge``
+      (:func:`~hubcommunity.analysis.nullmodels.independent_chains`; the trace
+      for the check is the degree-prefix rho and the degree assortativity, and
+      four extra chains start from the Havel-Hakimi graph of the degrees, in
+      which hubs are tied to hubs, and must end where the others end). It asks
+      whether the core is denser than the degrees alone make it. Degrees fix most of a core-periphery fit, so what it detects is
+      how accounts of high degree are tied to *each other*: an assortative or
+      rich-club mixing raises rho above the null, a disassortative (hub and
+      spoke) mixing lowers it. A perfect core-periphery graph (a clique core
+      and a periphery tied only to it) is a split graph, fixed by its degree
+      sequence (Hammer & Simeone 1981), so it cannot pass this null.
+
+    Every null graph is fitted with the same search as the observed one (same
+    ``pattern`` and ``max_moves``). Returns a dict of scalars: ``nodes``,
+    ``edges`` (reduced graph), ``core_size``, ``core_share``, ``rho``,
+    ``rho_squared`` (share of the variance of the ties over the compared pairs
+    that the ideal pattern accounts for), ``prefix_rho``, ``moves``,
+    ``moves_capped`` (the search stopped at ``max_moves``), the
+    :func:`block_densities` of the fitted partition, ``assortativity``;
+    the degree-preserving null's ``null_mean``, ``null_sd``, ``z``,
+    ``p_greater``, ``p_less``, ``p_value`` (= ``p_greater``), ``n_null``,
+    ``swaps_attempted_per_edge``, ``swaps_accepted_per_edge``,
+    ``swap_acceptance``, ``drift_sd``, ``start_gap_sd``, ``converged``, ``null_moves_capped``
+    (share of null fits that stopped at ``max_moves``), ``assort_null_mean``,
+    ``assort_null_sd``, ``assort_z``; the density null's ``er_mean``,
+    ``er_sd``, ``er_z``, ``er_p_greater``, ``n_density_null``; and the
+    arrays/sets ``core``, ``null_rho``, ``er_rho``.
     """
     H = cp_graph(G)
     a = _Arrays(H)
     in_core, rho, pk, prho, moves = _fit_arrays(a.n, a.u, a.v, a.deg, a.rank, pattern, max_moves)
-    rng = np.random.default_rng(seed)
-    null = np.full(n_null, np.nan)
-    u, v = a.u, a.v
-    accepted = attempted = 0
-    for s in range(n_null):
-        rounds = burn_in_rounds if s == 0 else rounds_between
-        u, v, acc = rewire(u, v, a.n, rounds, rng)
-        accepted += acc
-        attempted += rounds * (a.m // 2)
-        null[s] = _fit_arrays(a.n, u, v, a.deg, a.rank, pattern, max_moves)[1]
-    valid = null[~np.isnan(null)]
-    mean = float(valid.mean()) if valid.size else float("nan")
-    sd = float(valid.std(ddof=1)) if valid.size > 1 else float("nan")
-    p = float((1 + np.sum(valid >= rho)) / (1 + valid.size)) if valid.size and not np.isnan(rho) else float("nan")
-    core = {a.nodes[i] for i in np.flatnonzero(in_core)}
-    return {
-        "nodes": a.n,
-        "edges": a.m,
-        "core_size": len(core),
-        "core_share": len(core) / a.n if a.n else float("nan"),
-        "rho": rho,
-        "prefix_rho": prho,
-        "moves": moves,
-        "null_mean": mean,
-        "null_sd": sd,
-        "z": (rho - mean) / sd if sd and sd > 0 else float("nan"),
-        "p_value": p,
-        "n_null": int(valid.size),
-        "swaps_accepted_share": accepted / attempted if attempted else float("nan"),
-        "core": core,
-        "null_rho": null,
-    }
+    m_cc, m_pp = _counts(a.u, a.v, in_core)
+    out = {"nodes": a.n, "edges": a.m, "core_size": int(in_core.sum()),
+           "core_share": float(in_core.mean()) if a.n else float("nan"),
+           "rho": rho, "rho_squared": rho ** 2, "prefix_rho": prho, "moves": moves,
+           "moves_capped": bool(max_moves and moves >= max_moves),
+           **block_densities(a.n, a.m, int(in_core.sum()), m_cc, m_pp),
+           "assortativity": _assortativity(a.u, a.v, a.deg)}
+
+    def fitted(x, y):
+        r = _fit_arrays(a.n, x, y, a.deg, a.rank, pattern, max_moves)
+        return r[1], _assortativity(x, y, a.deg), float(bool(max_moves) and r[4] >= max_moves)
+
+    def cheap(x, y):
+        return _fit_arrays(a.n, x, y, a.deg, a.rank, pattern, 0)[1], _assortativity(x, y, a.deg)
+
+    second = havel_hakimi_start(a.deg) if n_null and a.m >= 2 else None
+    run = independent_chains(a.u, a.v, a.n, fitted, directed=False, n_samples=n_null,
+                             swaps_per_edge=swaps_per_edge, max_swaps_per_edge=max_swaps_per_edge, trace=cheap,
+                             second_start=second, seed=seed)
+    deg_null = run.summary(rho, 0)
+    assort = run.summary(out["assortativity"], 1)
+    out.update(deg_null)
+    out["p_value"] = deg_null["p_greater"]
+    out["null_moves_capped"] = float(np.nanmean(run.values[:, 2])) if n_null else float("nan")
+    out.update({"assort_null_mean": assort["null_mean"], "assort_null_sd": assort["null_sd"],
+                "assort_z": assort["z"]})
+    n_er = n_null if n_density_null is None else n_density_null
+    er_rng = np.random.default_rng([seed, 1])
+    er = np.array([_er_prefix_rho(a.n, a.m, pattern, er_rng) for _ in range(n_er)]) if a.m else np.empty(0)
+    valid = er[~np.isnan(er)]
+    er_mean = float(valid.mean()) if valid.size else float("nan")
+    er_sd = float(valid.std(ddof=1)) if valid.size > 1 else float("nan")
+    out.update({"er_mean": er_mean, "er_sd": er_sd,
+                "er_z": (prho - er_mean) / er_sd if er_sd and er_sd > 0 else float("nan"),
+                "er_p_greater": empirical_p(valid, prho, "greater"), "n_density_null": int(valid.size)})
+    out.update({"core": {a.nodes[i] for i in np.flatnonzero(in_core)}, "null_rho": run.values[:, 0], "er_rho": er})
+    return out

@@ -24,6 +24,7 @@ only with the blocks it can match, with :func:`rapidfuzz.process.cdist`
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable
 
@@ -31,8 +32,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
-__all__ = ["normalize_username", "similar_name_pairs", "identity_map", "merge_identities"]
+__all__ = ["normalize_username", "similar_name_pairs", "identity_map", "merge_identities", "PAIR_KINDS",
+           "pair_kind", "name_pair_kinds"]
 
 _PUNCT = str.maketrans("", "", string.punctuation + " ")
 
@@ -121,6 +124,7 @@ def identity_map(
     weights: dict | None = None,
     *,
     blocking: str = "length",
+    pairs: pd.DataFrame | None = None,
 ) -> dict[str, str]:
     """Map each raw name to its identity's representative name.
 
@@ -129,7 +133,9 @@ def identity_map(
     The representative is the member with the largest ``weights`` value
     (e.g. degree; default 0), ties broken by the alphabetically first name.
     Names alone in their component map to themselves, and so do names that
-    normalise to the empty string (punctuation only).
+    normalise to the empty string (punctuation only). ``pairs``: the result
+    of :func:`similar_name_pairs` for these names and ``threshold``, when the
+    caller has it already (it is the expensive step).
     """
     names = list(dict.fromkeys(str(n) for n in names))
     weights = weights or {}
@@ -141,9 +147,11 @@ def identity_map(
     for key, group in by_norm.items():
         if key:  # names of punctuation only normalise to "" and say nothing about identity
             nx.add_path(link, group)
-    pairs = similar_name_pairs(names, threshold, blocking=blocking)
+    if pairs is None:
+        pairs = similar_name_pairs(names, threshold, blocking=blocking)
     for a, b in zip(pairs["name_1"], pairs["name_2"]):
-        link.add_edge(by_norm[a][0], by_norm[b][0])
+        if a in by_norm and b in by_norm:
+            link.add_edge(by_norm[a][0], by_norm[b][0])
     mapping = {}
     for comp in nx.connected_components(link):
         rep = min(comp, key=lambda n: (-weights.get(n, 0), n))
@@ -171,3 +179,46 @@ def merge_identities(G: nx.DiGraph, mapping: dict) -> nx.DiGraph:
         else:
             H.add_edge(a, b, **data)
     return H
+
+
+#: Kinds of difference between two matching names, in the order :func:`pair_kind` tests them.
+PAIR_KINDS = ("digits only", "one character added or removed", "one character replaced", "other")
+
+_DIGITS = re.compile(r"\d")
+
+
+def pair_kind(a: str, b: str) -> str:
+    """How two (normalised) names differ: one of :data:`PAIR_KINDS`.
+
+    ``"digits only"``: equal once digits are removed (``"artist"`` /
+    ``"artist2"``); ``"one character added or removed"``: Indel distance 1;
+    ``"one character replaced"``: same length, one position differs; else
+    ``"other"``.
+    """
+    if _DIGITS.sub("", a) == _DIGITS.sub("", b):
+        return PAIR_KINDS[0]
+    if Indel.distance(a, b) == 1:
+        return PAIR_KINDS[1]
+    if len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1:
+        return PAIR_KINDS[2]
+    return PAIR_KINDS[3]
+
+
+def name_pair_kinds(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Matching name pairs (:func:`similar_name_pairs`) counted by :func:`pair_kind`: aggregate statistics.
+
+    Returns one row per kind in :data:`PAIR_KINDS` order: ``difference``,
+    ``pairs``, ``share`` (of all pairs), ``min_score`` and ``median_score``
+    (NaN for a kind with no pair). No name is returned, so the table can be
+    shown without exposing anyone's handle.
+    """
+    kinds = pd.Series([pair_kind(a, b) for a, b in zip(pairs["name_1"], pairs["name_2"])], dtype=object)
+    scores = pairs["score"].reset_index(drop=True)
+    rows = []
+    for kind in PAIR_KINDS:
+        sel = scores[(kinds == kind).to_numpy()]
+        rows.append({"difference": kind, "pairs": int(sel.size),
+                     "share": sel.size / len(pairs) if len(pairs) else float("nan"),
+                     "min_score": float(sel.min()) if sel.size else float("nan"),
+                     "median_score": float(sel.median()) if sel.size else float("nan")})
+    return pd.DataFrame(rows)

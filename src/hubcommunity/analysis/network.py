@@ -19,6 +19,7 @@ stays a few lines long.
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from hubcommunity.analysis.coreperiphery import core_periphery_test, cp_graph, kcore_onion, kcore_summary
@@ -31,7 +32,7 @@ from hubcommunity.analysis.network_build import (  # noqa: F401  (re-exported)
     pull_request_network,
     subfield_repo_ids,
 )
-from hubcommunity.analysis.subfields import SUBFIELDS
+from hubcommunity.analysis.subfields import SUBFIELDS, subfield_of
 from hubcommunity.analysis.network_stats import (  # noqa: F401  (re-exported)
     STAT_LABELS,
     degree_table,
@@ -43,57 +44,83 @@ from hubcommunity.analysis.network_stats import (  # noqa: F401  (re-exported)
 
 __all__ = [
     # composition (this module)
-    "describe_network", "describe_networks", "same_graph", "identity_merge_effect",
-    "subfield_networks", "statistics_frame", "comparison_table", "reciprocity_frame", "ROW_LABELS",
+    "describe_network", "describe_networks", "same_graph", "merge_similar_names", "identity_merge_effect",
+    "subfield_networks", "statistics_frame", "comparison_table", "reciprocity_frame", "ROW_LABELS", "CORE_LABELS",
     # re-exported constructions and statistics
     "paper_collaboration_network", "paper_edge_list", "pull_request_network", "discussion_network",
     "derivation_network", "subfield_repo_ids", "network_statistics", "paper_isolates", "reciprocity",
     "reciprocity_by_position", "degree_table", "STAT_LABELS",
 ]
 
-#: Rows of :func:`comparison_table`, in order, with their labels.
-ROW_LABELS = {
-    **STAT_LABELS,
-    "k_max": "Largest k-core: k",
-    "k_max_core_size": "Largest k-core: nodes",
-    "onion_layers": "Onion layers",
-    "cp_nodes": "Core-periphery model: nodes (non-isolates)",
-    "core_size": "Borgatti-Everett core: nodes",
-    "core_share": "Borgatti-Everett core: share of non-isolates",
-    "rho": "Borgatti-Everett fit (rho)",
-    "null_mean": "Null model rho: mean",
-    "null_sd": "Null model rho: s.d.",
-    "z": "Fit vs null (z)",
-    "p_value": "Fit vs null: p-value",
+#: Rows of the core-periphery table (:func:`comparison_table` with ``rows=CORE_ROWS``), with their labels.
+CORE_LABELS = {
+    "cp_nodes": "Accounts with a tie (non-isolates)",
+    "k_max": "Innermost k-core: k",
+    "k_max_core_size": "Innermost k-core: accounts",
+    "core_size": "Borgatti-Everett core: accounts",
+    "core_share": "Core, share of non-isolates",
+    "rho": "Fit rho",
+    "prefix_rho": "Degree-prefix fit rho (before refinement)",
+    "rho_squared": "Fit rho squared (share of variance)",
+    "moves": "Refinement moves (search converged)",
+    "density_core": "Core pairs tied (share)",
+    "density_between": "Core-periphery pairs tied (share)",
+    "density_periphery": "Periphery pairs tied (share)",
+    "er_mean": "Density null: mean degree-prefix rho",
+    "er_p_greater": "Density null: p (degree-prefix rho at least as high)",
+    "null_mean": "Degree null: mean rho",
+    "null_sd": "Degree null: s.d. of rho",
+    "z": "Degree null: z of rho",
+    "p_greater": "Degree null: p (rho at least as high)",
+    "p_less": "Degree null: p (rho at most as high)",
+    "assortativity": "Degree assortativity",
+    "assort_null_mean": "Degree null: mean assortativity",
+    "assort_z": "Degree null: z of assortativity",
+    "n_null": "Degree null: samples (independent chains)",
+    "swaps_accepted_per_edge": "Degree null: accepted swaps per edge",
+    "swap_acceptance": "Degree null: swap acceptance rate",
+    "drift_sd": "Degree null: drift over the last half (null s.d.)",
     "reciprocity_core": "Reciprocity inside the core",
     "reciprocity_between": "Reciprocity core-periphery",
     "reciprocity_periphery": "Reciprocity inside the periphery",
 }
 
+#: Every row :func:`describe_network` fills, with its label.
+ROW_LABELS = {**STAT_LABELS, **CORE_LABELS}
 
-def describe_network(G: nx.DiGraph, *, n_null: int = 100, max_moves: int = 200, seed: int = 0,
+
+def describe_network(G: nx.DiGraph, *, core_test: bool = True, n_null: int = 100, n_density_null: int | None = None,
+                     max_moves: int = 1000, swaps_per_edge: float = 8.0, max_swaps_per_edge: float = 64.0, seed: int = 0,
                      onion: bool = True) -> dict:
     """Every RQ2 statistic of one network.
 
-    Returns a dict with ``stats`` (:func:`network_statistics`), ``kcore``
+    Returns a dict with ``stats`` (:func:`network_statistics`), ``degrees``
+    (:func:`degree_table`) and ``row`` (the scalars, keyed as
+    :data:`ROW_LABELS`). With ``core_test`` (default) also ``kcore``
     (:func:`kcore_summary` of the undirected simple graph without isolates),
-    ``cp`` (:func:`core_periphery_test` with ``n_null`` degree-preserving
-    null samples and at most ``max_moves`` refinement moves per fit),
-    ``reciprocity`` (:func:`reciprocity_by_position` over the non-isolates,
-    core = the Borgatti-Everett core), ``degrees`` (:func:`degree_table`) and
-    ``row`` (the scalars of all of these, keyed as :data:`ROW_LABELS`).
+    ``cp`` (:func:`~hubcommunity.analysis.coreperiphery.core_periphery_test`
+    with ``n_null`` degree-preserving samples of at least ``swaps_per_edge``
+    (at most ``max_swaps_per_edge``) attempted swaps per edge, ``n_density_null`` density samples, at most ``max_moves``
+    refinement moves per fit) and ``reciprocity``
+    (:func:`reciprocity_by_position` over the non-isolates, core = the
+    Borgatti-Everett core); without it the core rows are absent.
     """
     stats = network_statistics(G)
+    out = {"stats": stats, "degrees": degree_table(G), "row": dict(stats)}
+    if not core_test:
+        return out
     H = cp_graph(G)
     kc = kcore_summary(kcore_onion(H, onion=onion))
-    cp = core_periphery_test(G, n_null=n_null, max_moves=max_moves, seed=seed)
+    cp = core_periphery_test(G, n_null=n_null, n_density_null=n_density_null, max_moves=max_moves,
+                             swaps_per_edge=swaps_per_edge, max_swaps_per_edge=max_swaps_per_edge, seed=seed)
     rec = reciprocity_by_position(G.subgraph(list(H)), cp["core"])
-    row = dict(stats)
+    row = out["row"]
     row.update({k: kc.get(k, float("nan")) for k in ("k_max", "k_max_core_size", "onion_layers")})
     row["cp_nodes"] = cp["nodes"]
-    row.update({k: cp[k] for k in ("core_size", "core_share", "rho", "null_mean", "null_sd", "z", "p_value")})
+    row.update({k: v for k, v in cp.items() if k not in ("core", "null_rho", "er_rho", "nodes", "edges")})
     row.update({k: rec[k] for k in ("reciprocity_core", "reciprocity_between", "reciprocity_periphery")})
-    return {"stats": stats, "kcore": kc, "cp": cp, "reciprocity": rec, "degrees": degree_table(G), "row": row}
+    out.update({"kcore": kc, "cp": cp, "reciprocity": rec})
+    return out
 
 
 def same_graph(G: nx.DiGraph, H: nx.DiGraph) -> bool:
@@ -103,34 +130,45 @@ def same_graph(G: nx.DiGraph, H: nx.DiGraph) -> bool:
     return all(H.has_edge(u, v) and H[u][v].get("weight") == d.get("weight") for u, v, d in G.edges(data=True))
 
 
-def describe_networks(graphs: dict[str, nx.DiGraph], **options) -> dict[str, dict]:
+def describe_networks(graphs: dict[str, nx.DiGraph], core_keys=None, **options) -> dict[str, dict]:
     """:func:`describe_network` for each graph, in order, reusing the result of an identical one.
 
     A graph equal (:func:`same_graph`) to one described before it gets that
     result (the same object), e.g. a network that no bot touched, built with
-    and without bots. ``options`` go to :func:`describe_network`.
+    and without bots. ``core_keys`` (default: all) are the graphs that get
+    the core-periphery test; ``options`` go to :func:`describe_network`.
     """
     out: dict[str, dict] = {}
     for key, G in graphs.items():
-        twin = next((k for k in out if same_graph(graphs[k], G)), None)
-        out[key] = out[twin] if twin is not None else describe_network(G, **options)
+        core = core_keys is None or key in core_keys
+        twin = next((k for k in out if same_graph(graphs[k], G) and ("cp" in out[k] or not core)), None)
+        out[key] = out[twin] if twin is not None else describe_network(G, core_test=core, **options)
     return out
 
 
-def identity_merge_effect(G: nx.DiGraph, threshold: float = 90) -> tuple[dict, pd.DataFrame]:
-    """Merge ``G``'s near-identical names (the authors' rule) and measure what changes.
+def merge_similar_names(G: nx.DiGraph, threshold: float = 90) -> tuple[nx.DiGraph, dict, pd.DataFrame]:
+    """``G`` with near-identical names merged (the authors' rule), the name mapping and the matching pairs.
 
     Uses :func:`hubcommunity.analysis.identities.identity_map` with each
     account's number of distinct partners as the weight that picks an
-    identity's name. Returns a row (``accounts``, ``identities``,
-    ``accounts merged``, isolate share and reciprocity before and after) and
-    the matching name pairs (:func:`similar_name_pairs`).
+    identity's name. Returns ``(merged graph, {name: identity}, pairs)``
+    (pairs as :func:`similar_name_pairs` returns them).
     """
     names = [str(v) for v in G]
     H = cp_graph(G)
     weights = {str(v): H.degree(v) if v in H else 0 for v in G}
-    mapping = identity_map(names, threshold=threshold, weights=weights)
-    merged = merge_identities(G, mapping)
+    pairs = similar_name_pairs(names, threshold)
+    mapping = identity_map(names, threshold=threshold, weights=weights, pairs=pairs)
+    return merge_identities(G, mapping), mapping, pairs
+
+
+def identity_merge_effect(G: nx.DiGraph, threshold: float = 90) -> tuple[dict, pd.DataFrame]:
+    """Merge ``G``'s near-identical names (:func:`merge_similar_names`) and measure what changes.
+
+    Returns a row (``accounts``, ``identities``, ``accounts merged``, isolate
+    share and reciprocity before and after) and the matching name pairs.
+    """
+    merged, _, pairs = merge_similar_names(G, threshold)
     before, after = network_statistics(G), network_statistics(merged)
     row = {
         "accounts": before["nodes"], "identities": after["nodes"],
@@ -138,7 +176,7 @@ def identity_merge_effect(G: nx.DiGraph, threshold: float = 90) -> tuple[dict, p
         "isolate share before": before["isolate_share"], "isolate share after": after["isolate_share"],
         "reciprocity before": before["reciprocity"], "reciprocity after": after["reciprocity"],
     }
-    return row, similar_name_pairs(names, threshold)
+    return row, pairs
 
 
 def subfield_networks(discussions: pd.DataFrame, discussion_events: pd.DataFrame, base_models: pd.DataFrame,
@@ -152,12 +190,23 @@ def subfield_networks(discussions: pd.DataFrame, discussion_events: pd.DataFrame
     Models missing from ``repos`` (e.g. deleted before the listing) belong
     to no subfield.
     """
+    models = repos[repos["repo_type"] == "model"]
+    sub_of = pd.Series(subfield_of(models["pipeline_tag"]).to_numpy(dtype=object),
+                       index=models["repo_id"].to_numpy(dtype=object))
+    sub_of = sub_of[sub_of.notna() & ~sub_of.index.duplicated()]
+
+    def subfield(ids: pd.Series) -> np.ndarray:
+        # a hash join on plain Python strings: far faster than isin() with a set of 10^5 ids
+        return sub_of.reindex(ids.to_numpy(dtype=object)).to_numpy()
+
+    thread_sub = subfield(discussions["repo_id"])
+    event_sub = subfield(discussion_events["repo_id"])
+    link_sub = subfield(base_models["model_id"])
     out = {}
     for sub in SUBFIELDS:
-        ids = subfield_repo_ids(repos, sub)
-        threads = discussions[discussions["repo_id"].isin(ids)]
-        events = discussion_events[discussion_events["repo_id"].isin(ids)]
-        links = base_models[base_models["model_id"].isin(ids)]
+        threads = discussions[thread_sub == sub]
+        events = discussion_events[event_sub == sub]
+        links = base_models[link_sub == sub]
         out[(sub, "pr")] = pull_request_network(threads, exclude=exclude)
         out[(sub, "disc")] = discussion_network(threads, events, exclude=exclude)
         out[(sub, "deriv")] = derivation_network(links, exclude=exclude)

@@ -11,7 +11,22 @@ show, and the headline numbers of each section as records
 are accounts, ties or pull requests. No I/O.
 
 Network keys: ``pr``, ``prm`` (merged pull requests only), ``disc``, ``deriv``;
-``"<key> (with bots)"`` is the same network built with bots included.
+``"<key> (with bots)"`` is the same network built with bots included;
+``"commits (paper)"`` (and its subfield versions) when a snapshot has commits.
+
+Fair comparisons (issue 12, METHODS.md): isolates are also counted over the
+paper's kind of node set, every owner of a listed model
+(:func:`account_sets`, :func:`isolates_table`); reciprocity is judged among
+the accounts able to reciprocate each kind of tie (:data:`RECIPROCITY_RULES`,
+:func:`eligible_accounts`) against density and a degree-preserving null
+(:func:`reciprocity_tests`); the core-periphery fit against a density null
+and a degree-preserving null (:func:`core_table`, :func:`core_null_table`);
+and isolates and reciprocity are recomputed with bots included and with
+near-identical names merged (:func:`sensitivity_table`).
+
+Privacy: tables built here that list accounts show organisations and bots
+by name and everyone else under the stable pseudonyms of
+:mod:`hubcommunity.privacy` (``named``: the lower-cased names that may be shown).
 """
 
 from __future__ import annotations
@@ -19,16 +34,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
+from hubcommunity.analysis import accounts as acc
 from hubcommunity.analysis import network as net
 from hubcommunity.analysis import records as rec
 from hubcommunity.analysis.fitting import fit_table
+from hubcommunity.analysis.identities import name_pair_kinds
+from hubcommunity.analysis.network_stats import isolates_on, reciprocity_test, union_network
+from hubcommunity.analysis.owners import owner_of
+from hubcommunity.privacy import display_accounts
 
 __all__ = [
     "LABELS",
     "WITH_BOTS",
     "MAIN",
+    "PAPER",
     "label",
     "paper_isolates_record",
     "example_records",
@@ -39,11 +61,28 @@ __all__ = [
     "bot_records",
     "scripted_records",
     "real_networks",
+    "core_keys",
     "bots_matter",
     "shown_networks",
+    "stats_table",
     "size_records",
+    "account_sets",
+    "account_records",
+    "RECIPROCITY_RULES",
+    "eligible_accounts",
+    "isolates_table",
+    "isolate_records",
+    "reciprocity_tests",
+    "reciprocity_table",
+    "reciprocity_records",
     "verdict",
+    "density_verdict",
+    "core_table",
+    "core_null_table",
     "core_records",
+    "merge_names",
+    "sensitivity_table",
+    "sensitivity_records",
     "subfield_records",
     "subfield_table",
     "degree_fits",
@@ -51,13 +90,25 @@ __all__ = [
 ]
 
 #: Names of the real networks as the chapter shows them.
-LABELS = {"pr": "pull requests", "prm": "merged pull requests", "disc": "discussions", "deriv": "derivation"}
+LABELS = {"pr": "pull requests", "prm": "merged pull requests", "disc": "discussions", "deriv": "derivation",
+          "any": "any of the three"}
+
+#: Subfields as the chapter names them.
+SUBFIELD_NAMES = {"cv": "CV", "nlp": "NLP", "multimodal": "multimodal"}
+
+#: Key of the paper's commit network (present when a snapshot has commit histories).
+PAPER = "commits (paper)"
+
+#: The networks as adjectives ("the pull-request network").
+ADJECTIVES = {"pr": "pull-request", "prm": "merged-pull-request", "disc": "discussion", "deriv": "derivation",
+              PAPER: "paper's commit"}
 
 #: Suffix of the key of a network built with bots included.
 WITH_BOTS = " (with bots)"
 
 #: The three real networks, bots excluded.
 MAIN = ("pr", "disc", "deriv")
+
 
 
 def label(key: str) -> str:
@@ -108,11 +159,15 @@ def bot_table(activity: pd.DataFrame, bot_list: pd.DataFrame) -> pd.DataFrame:
     return ranked.merge(bot_list[["account", "evidence"]], on="account")[list(BOT_COLUMNS)]
 
 
-def scripted_accounts(candidates: pd.DataFrame) -> pd.DataFrame:
+def scripted_accounts(candidates: pd.DataFrame, named: frozenset[str] = frozenset()) -> pd.DataFrame:
     """Accounts with a scripted thread pattern that are not listed bots (``candidates``:
-    :func:`~hubcommunity.analysis.bots.bot_candidates`): ``account, threads_opened, top_title, top_title_share``."""
+    :func:`~hubcommunity.analysis.bots.bot_candidates`): ``account, threads_opened, top_title,
+    top_title_share``. Accounts not in ``named`` (lower-cased organisations and bots,
+    :func:`hubcommunity.privacy.named_accounts`) are shown under their pseudonym."""
     kept = candidates[candidates["scripted_signal"] & ~candidates["listed"]]
-    return kept[["account", "threads_opened", "top_title", "top_title_share"]].reset_index(drop=True)
+    out = kept[["account", "threads_opened", "top_title", "top_title_share"]].reset_index(drop=True)
+    out["account"] = display_accounts(out["account"], named)
+    return out
 
 
 def bot_records(activity: pd.DataFrame, discussions: pd.DataFrame, n_bots: int) -> list[dict]:
@@ -152,6 +207,12 @@ def real_networks(discussions: pd.DataFrame, discussion_events: pd.DataFrame, de
     return graphs
 
 
+def core_keys(graphs: Mapping[str, nx.DiGraph]) -> tuple[str, ...]:
+    """The networks that get the core-periphery and reciprocity tests: the three main ones and the
+    paper's whole commit network when present (not its subfield versions, not the with-bots twins)."""
+    return tuple(k for k in (*MAIN, PAPER) if k in graphs)
+
+
 def bots_matter(described: Mapping[str, dict]) -> dict[str, bool]:
     """Per main network, whether including bots changed it (``describe_networks`` reuses one result
     for identical graphs, so an unchanged network has the very same description)."""
@@ -163,6 +224,18 @@ def shown_networks(described: Mapping[str, dict]) -> dict[str, dict]:
     matter = bots_matter(described)
     return {label(k): d for k, d in described.items()
             if not (k.endswith(WITH_BOTS) and not matter[k[:-len(WITH_BOTS)]])}
+
+
+#: Columns of :func:`stats_table` shown in the page (the CSV has every statistic).
+STATS_SHOWN = ["network", "nodes", "edges_no_loops", "isolate_share", "density", "reciprocity", "giant_wcc_share",
+               "mean_degree"]
+
+
+def stats_table(described: Mapping[str, dict]) -> pd.DataFrame:
+    """One row per network (``described``: label -> :func:`~hubcommunity.analysis.network.describe_network`),
+    the statistics of :data:`~hubcommunity.analysis.network_stats.STAT_LABELS` as columns."""
+    rows = [{"network": name, **{k: d["stats"][k] for k in net.STAT_LABELS}} for name, d in described.items()]
+    return pd.DataFrame(rows)
 
 
 def _weight(G: nx.DiGraph, attr: str = "weight"):
@@ -193,6 +266,12 @@ def size_records(described: Mapping[str, dict], graphs: Mapping[str, nx.DiGraph]
                 rec.count(f"{key}_max_in", r["max_in_degree"], "accounts", f"{name}: largest in-degree"),
                 rec.count(f"{key}_max_out", r["max_out_degree"], "accounts", f"{name}: largest out-degree")]
     pr_w, pr_m = _weight(graphs["pr"]), _weight(graphs["pr"], "merged")
+    skipped = graphs["deriv" + WITH_BOTS].graph.get("skipped", {}).get("links_without_owner", 0)
+    links = _weight(graphs["deriv" + WITH_BOTS]) + skipped
+    out += [rec.count("deriv_links_skipped", skipped, "links",
+                      "Derivation links left out because the model or its base model has no owner account"),
+            _share("deriv_links_skipped_share", skipped / links if links else float("nan"),
+                   "Share of derivation links left out (no owner account)")]
     return out + [
         _share("pr_merged_share", pr_m / pr_w, "Share of (non-bot) pull requests that were merged"),
         rec.count("pr_count", pr_w, "pull requests", "Pull requests in the network, bots excluded"),
@@ -201,58 +280,501 @@ def size_records(described: Mapping[str, dict], graphs: Mapping[str, nx.DiGraph]
     ]
 
 
+# --------------------------------------------------------------------------
+# Node sets chosen independently of the ties: owners, actors, organisations
+# --------------------------------------------------------------------------
+
+
+def account_sets(discussions: pd.DataFrame, discussion_events: pd.DataFrame, repos: pd.DataFrame,
+                 owner_kinds: pd.DataFrame | None = None) -> dict[str, set]:
+    """The node sets of the fair comparisons (:mod:`~hubcommunity.analysis.accounts`).
+
+    Keys: ``actors`` (opened a thread or wrote an event in the discussions
+    capture), ``organisations`` (curated kinds, or flagged by the Hub),
+    ``owners`` (every owner of a listed model), ``owners_before`` (owners with
+    a model created before the discussions capture), ``thread_owners`` (owners
+    of the repositories in the discussions capture, listed or not).
+    """
+    captured = discussions["captured_at"].max() if len(discussions) else None
+    return {
+        "actors": acc.acting_accounts(discussions, discussion_events),
+        "organisations": acc.organisation_accounts(discussion_events, owner_kinds),
+        "owners": acc.model_owners(repos),
+        "owners_before": acc.model_owners(repos, captured) if captured is not None else set(),
+        "thread_owners": set(owner_of(discussions["repo_id"]).dropna()),
+    }
+
+
+def account_records(sets: Mapping[str, set], discussion_events: pd.DataFrame, pr: nx.DiGraph) -> list[dict]:
+    """Sizes of the node sets, the Hub's account types of event authors, and where pull-request ties point
+    (``pr``: the pull-request network, bots excluded)."""
+    types = acc.author_types(discussion_events)
+    targets = [v for u, v in pr.edges() if u != v]
+    to_actor = np.mean([v in sets["actors"] for v in targets]) if targets else float("nan")
+    openers = {u for u, v in pr.edges() if u != v}
+    to_opener = np.mean([v in openers for v in targets]) if targets else float("nan")
+    to_org = np.mean([v in sets["organisations"] for v in targets]) if targets else float("nan")
+    return [
+        rec.count("n_owners", len(sets["owners"]), "accounts", "Owners of a model in the July 2024 listing"),
+        rec.count("n_owners_before", len(sets["owners_before"]), "accounts",
+                  "Owners with a model created before the discussions capture"),
+        rec.count("n_actors", len(sets["actors"]), "accounts",
+                  "Accounts that opened a thread or wrote an event in the discussions capture"),
+        rec.count("n_actor_user_type", int(types.get("user", 0)), "accounts",
+                  "Distinct event authors whose Hub account type is 'user'"),
+        rec.count("n_event_authors", int(types.sum()), "accounts", "Distinct event authors"),
+        rec.count("n_organisations", len(sets["organisations"]), "accounts",
+                  "Owners known to be organisations (curated kinds or the Hub's organisation-member flag)"),
+        rec.count("n_organisations_acting", len(sets["organisations"] & sets["actors"]), "accounts",
+                  "Known organisations that also appear as thread openers or event authors"),
+        _share("pr_ties_to_actors", to_actor,
+               "Share of pull-request ties (bots excluded) pointing to an account that ever acts in the capture"),
+        _share("pr_ties_to_openers", to_opener,
+               "Share of pull-request ties pointing to an account that opened a pull request itself"),
+        _share("pr_ties_to_orgs", to_org, "Share of pull-request ties pointing to a known organisation"),
+    ]
+
+
+#: Who can reciprocate each kind of tie: both send and receive it.
+RECIPROCITY_RULES = {
+    "pr": "accounts that act in the capture (user accounts), are not known organisations, and own a model: "
+          "only they can both open a pull request and receive one",
+    "disc": "accounts that act in the capture and are not known organisations: they can both comment and "
+            "open threads",
+    "deriv": "every owner in the network: any owner, organisations included, can build on a model",
+    "commits": "every commit author: each can first-author a commit",
+}
+
+
+def _base(key: str) -> str:
+    base = key.replace(WITH_BOTS, "")
+    if base.startswith("commits"):
+        return "commits"
+    return "pr" if base == "prm" else base
+
+
+def eligible_accounts(key: str, sets: Mapping[str, set]) -> set | None:
+    """The accounts of network ``key`` that can reciprocate its ties (:data:`RECIPROCITY_RULES`);
+    ``None``: every node can."""
+    base = _base(key)
+    able = sets["actors"] - sets["organisations"]
+    if base == "pr":
+        return able & (sets["owners"] | sets["thread_owners"])
+    if base == "disc":
+        return able
+    return None
+
+
+def _own_isolates(G: nx.DiGraph) -> tuple[int, float]:
+    """Nodes of ``G`` and the share of them with no tie to anyone else."""
+    n = G.number_of_nodes()
+    return n, (len(net.paper_isolates(G)) / n if n else float("nan"))
+
+
+def isolates_table(graphs: Mapping[str, nx.DiGraph], sets: Mapping[str, set], bots: Iterable[str] = (),
+                   keys: Iterable[str] = MAIN, paper_share: float | None = None) -> pd.DataFrame:
+    """Isolate shares over each network's own accounts and over the paper's kind of node set.
+
+    Rows: each network in ``keys`` (bots excluded), their union (``"any of
+    the three"``: a tie of any kind), the paper's commit network when present,
+    and, if ``paper_share`` is given, the paper's reported share (about
+    October 2023; its nodes are everyone who committed to a model, a node set
+    of the owners' kind). Columns: ``network``, ``nodes``, ``isolate_share``
+    (own accounts), ``owners_tied``, ``owner_isolate_share`` (every model owner
+    but the bots), ``owners_before_tied``, ``owner_before_isolate_share``
+    (owners with a model before the discussions capture).
+    """
+    bots = set(bots)
+    owners, before = sets["owners"] - bots, sets["owners_before"] - bots
+    chosen = {k: graphs[k] for k in keys if k in graphs}
+    rows_for = {**chosen, "any": union_network(chosen.values())}
+    if PAPER in graphs:
+        rows_for[PAPER] = graphs[PAPER]
+    rows = []
+    for key, G in rows_for.items():
+        n, share = _own_isolates(G)
+        a, b = isolates_on(G, owners), isolates_on(G, before)
+        rows.append({"network": label(key), "nodes": n, "isolate_share": share,
+                     "owners_tied": a["tied"], "owner_isolate_share": a["isolate_share"],
+                     "owners_before_tied": b["tied"], "owner_before_isolate_share": b["isolate_share"]})
+    if paper_share is not None:
+        rows.append({"network": "commits (the paper, about October 2023)", "owner_isolate_share": paper_share})
+    return pd.DataFrame(rows)
+
+
+def isolate_records(table: pd.DataFrame) -> list[dict]:
+    """Owner-set isolate shares of each network and of their union (``table``: :func:`isolates_table`)."""
+    keys = {label(k): k for k in (*MAIN, "any")}
+    out = []
+    for _, r in table.iterrows():
+        k = keys.get(r["network"])
+        if k is None:
+            continue
+        out += [_share(f"{k}_owner_isolate_share", r["owner_isolate_share"],
+                       f"{r['network']}: share of model owners with no tie to anyone else"),
+                _share(f"{k}_owner_before_isolate_share", r["owner_before_isolate_share"],
+                       f"{r['network']}: share of owners with a model before the discussions capture with no tie")]
+    return out
+
+
+# --------------------------------------------------------------------------
+# Reciprocity against baselines
+# --------------------------------------------------------------------------
+
+
+def reciprocity_tests(graphs: Mapping[str, nx.DiGraph], keys: Iterable[str], sets: Mapping[str, set], *,
+                      n_null: int = 100, swaps_per_edge: float = 2.0, seed: int = 0,
+                      mapping: Mapping[str, Mapping] | None = None) -> dict[str, dict]:
+    """:func:`~hubcommunity.analysis.network_stats.reciprocity_test` of each network in ``keys`` among the
+    accounts able to reciprocate it (:func:`eligible_accounts`). ``mapping`` (key -> name -> identity)
+    renames the eligible accounts of a network whose names were merged."""
+    out = {}
+    for i, key in enumerate(keys):
+        able = eligible_accounts(key, sets)
+        if able is not None and mapping and key in mapping:
+            able = {mapping[key].get(v, v) for v in able}
+        out[key] = reciprocity_test(graphs[key], able, n_null=n_null, swaps_per_edge=swaps_per_edge, seed=seed + i)
+    return out
+
+
+#: Columns of :func:`reciprocity_table` shown in the page.
+RECIPROCITY_SHOWN = ["network", "ties", "tie_share", "reciprocity", "density", "null_mean", "ratio_null", "z"]
+
+
+def reciprocity_table(tests: Mapping[str, dict]) -> pd.DataFrame:
+    """One row per network: reciprocity among the accounts able to reciprocate, against density and the
+    degree-preserving null, with the null's mixing figures and the rule (``who_can_reciprocate``)."""
+    cols = ["ties_all", "reciprocity_all", "nodes", "ties", "tie_share", "reciprocity", "density", "ratio_density",
+            "null_mean", "null_sd", "ratio_null", "z", "p_greater", "configuration", "n_null",
+            "swaps_attempted_per_edge", "swaps_accepted_per_edge", "swap_acceptance", "drift_sd", "start_gap_sd",
+            "converged"]
+    rows = [{"network": label(k), **{c: t[c] for c in cols}, "who_can_reciprocate": RECIPROCITY_RULES[_base(k)]}
+            for k, t in tests.items()]
+    return pd.DataFrame(rows)
+
+
+def reciprocity_records(tests: Mapping[str, dict]) -> list[dict]:
+    """Per network: ties among the accounts able to reciprocate, reciprocity among them, density, the
+    null's mean, observed / null, z and p; over all: the null's settings and mixing."""
+    out = []
+    for key, t in tests.items():
+        k = "paper" if key == PAPER else key
+        name = label(key)
+        out += [
+            rec.count(f"{k}_able_nodes", t["nodes"], "accounts", f"{name}: accounts able to reciprocate"),
+            rec.count(f"{k}_able_ties", t["ties"], "ties", f"{name}: ties among accounts able to reciprocate"),
+            _share(f"{k}_able_tie_share", t["tie_share"], f"{name}: share of ties among accounts able to reciprocate"),
+            _share(f"{k}_rec_able", t["reciprocity"], f"{name}: reciprocity among accounts able to reciprocate",
+                   "{:.2%}"),
+            _share(f"{k}_rec_density", t["density"], f"{name}: density (reciprocity expected at random)", "{:.4%}"),
+            _share(f"{k}_rec_null", t["null_mean"], f"{name}: mean reciprocity of the in/out-degree null", "{:.2%}"),
+            rec.number(f"{k}_rec_ratio", t["ratio_null"], "ratio", f"{name}: observed / null reciprocity", "{:.1f}"),
+            rec.number(f"{k}_rec_z", t["z"], "standard deviations", f"{name}: z of reciprocity against the null",
+                       "{:.1f}"),
+            rec.number(f"{k}_rec_p", t["p_greater"], "p-value", f"{name}: empirical p (null at least as high)",
+                       "{:.3f}"),
+        ]
+    vals = list(tests.values())
+    out += [
+        rec.count("rec_n_null", min(t["n_null"] for t in vals), "samples",
+                  "Samples (independent chains) of the reciprocity null per network"),
+        rec.number("rec_swaps_min", min(t["swaps_attempted_per_edge"] for t in vals), "swaps per edge",
+                   "Fewest attempted swaps per edge of a reciprocity-null chain (after doubling)", "{:.0f}"),
+        rec.number("rec_swaps_max", max(t["swaps_attempted_per_edge"] for t in vals), "swaps per edge",
+                   "Most attempted swaps per edge of a reciprocity-null chain (after doubling)", "{:.0f}"),
+        rec.number("rec_min_accepted_per_edge", min(t["swaps_accepted_per_edge"] for t in vals), "swaps per edge",
+                   "Fewest accepted swaps per edge of a reciprocity-null chain (mean over chains)", "{:.1f}"),
+        rec.number("rec_max_drift", max(t["drift_sd"] for t in vals), "null s.d.",
+                   "Largest drift of the reciprocity null over the second half of the chains, in null s.d.", "{:.2f}"),
+        rec.number("rec_max_gap", max(t["start_gap_sd"] for t in vals), "null s.d.",
+                   "Largest gap between reciprocity-null chains from the Havel-Hakimi start and the others",
+                   "{:.2f}"),
+        rec.text("rec_converged", "all converged" if all(t["converged"] for t in vals) else "not all converged",
+                 "Whether every reciprocity null passed the convergence check"),
+        rec.text("rec_verdict_all", _reciprocity_verdict(tests),
+                 "Reciprocity against the in/out-degree null, over the networks, in words"),
+    ]
+    return out
+
+
+def _reciprocity_verdict(tests: Mapping[str, dict]) -> str:
+    """Whether returned ties are more common than the same degrees produce (empirical p <= 0.05), in words."""
+    above = [k for k, t in tests.items() if t["p_greater"] <= 0.05 and t["ratio_null"] > 1]
+    if len(above) == len(tests):
+        return "more common than the same degrees produce in every network"
+    if not above:
+        return "no more common than the same degrees produce in any network"
+    return "more common than the same degrees produce only in the " + _listing(
+        [ADJECTIVES.get(k, k) for k in above]) + " network" + ("s" if len(above) > 1 else "")
+
+
+# --------------------------------------------------------------------------
+# Core and periphery
+# --------------------------------------------------------------------------
+
+
 def verdict(row: Mapping) -> str:
-    """The Borgatti-Everett test in words: denser core than the degrees produce (p <= 0.05, z > 0),
-    less core-periphery-like than the null (rho more than 2 null s.d. below its mean), or neither."""
-    if row["p_value"] <= 0.05 and row["z"] > 0:
+    """The degree-preserving test of the Borgatti-Everett fit in words (one-sided empirical p <= 0.05)."""
+    if row["p_greater"] <= 0.05:
         return "denser in its core than its degrees alone produce"
-    if row["rho"] < row["null_mean"] and (row["null_mean"] - row["rho"]) > 2 * row["null_sd"]:
+    if row["p_less"] <= 0.05:
         return "less core-periphery-like than random networks with the same degrees"
     return "no different from random networks with the same degrees"
 
 
-def core_records(described: Mapping[str, dict], n_null: int, max_moves: int) -> list[dict]:
-    """Core-periphery results of the main networks: Borgatti-Everett core size and share, rho against
-    the degree-preserving null (mean, z, p, :func:`verdict`), the innermost k-core, and reciprocity
-    by position; with the test's settings ``n_null`` and ``max_moves``."""
+def density_verdict(row: Mapping) -> str:
+    """The density test of the Borgatti-Everett fit in words (empirical p <= 0.05)."""
+    if row["er_p_greater"] <= 0.05:
+        return "more core-periphery-like than random networks of its density"
+    return "no more core-periphery-like than random networks of its density"
+
+
+#: Columns of :func:`core_table` (the fit).
+CORE_COLUMNS = ["network", "cp_nodes", "k_max", "k_max_core_size", "core_size", "rho", "rho_squared", "density_core",
+                "density_between", "density_periphery", "moves", "moves_capped"]
+#: Columns of :func:`core_table` shown in the page.
+CORE_SHOWN = ["network", "cp_nodes", "core_size", "rho", "rho_squared", "density_core", "density_between",
+              "density_periphery"]
+#: Columns of :func:`core_null_table` (the tests).
+CORE_NULL_COLUMNS = ["network", "prefix_rho", "er_mean", "er_sd", "er_p_greater", "n_density_null", "rho", "null_mean", "null_sd",
+                     "z", "p_greater", "p_less", "assortativity", "assort_null_mean", "assort_null_sd", "assort_z",
+                     "n_null", "swaps_attempted_per_edge", "swaps_accepted_per_edge", "swap_acceptance", "drift_sd",
+                     "start_gap_sd", "converged", "null_moves_capped"]
+#: Columns of :func:`core_null_table` shown in the page.
+CORE_NULL_SHOWN = ["network", "prefix_rho", "er_mean", "rho", "null_mean", "z", "assortativity", "assort_null_mean"]
+
+
+def core_table(described: Mapping[str, dict], keys: Iterable[str]) -> pd.DataFrame:
+    """The Borgatti-Everett fit of each network in ``keys``: sizes, rho, rho squared, block densities."""
+    return pd.DataFrame([{"network": label(k), **{c: described[k]["row"][c] for c in CORE_COLUMNS[1:]}}
+                         for k in keys])
+
+
+def core_null_table(described: Mapping[str, dict], keys: Iterable[str]) -> pd.DataFrame:
+    """The fit against the density null and the degree-preserving null, and degree assortativity with its
+    null, with the null's settings and mixing figures."""
+    return pd.DataFrame([{"network": label(k), **{c: described[k]["row"][c] for c in CORE_NULL_COLUMNS[1:]},
+                          "verdict_density": density_verdict(described[k]["row"]),
+                          "verdict_degrees": verdict(described[k]["row"])} for k in keys])
+
+
+def core_records(described: Mapping[str, dict], n_null: int, n_density_null: int, max_moves: int,
+                 keys: Iterable[str] = MAIN) -> list[dict]:
+    """Core-periphery results: Borgatti-Everett core, rho and rho squared, block densities, both nulls
+    with their verdicts, assortativity with its null, the innermost k-core, reciprocity by position,
+    and the settings and mixing of the nulls."""
+    keys = list(keys)
     out = [rec.count("n_null", n_null, "samples", "Degree-preserving null networks drawn per network"),
+           rec.count("n_density_null", n_density_null, "samples", "Density (G(n, m)) null networks drawn per network"),
            rec.count("max_moves", max_moves, "moves", "Greedy refinement moves allowed per Borgatti-Everett fit")]
     corr = "correlation"
-    for key in MAIN:
+    for key in keys:
         r, name = described[key]["row"], label(key)
+        k = "paper" if key == PAPER else key
         out += [
-            rec.count(f"{key}_core_size", r["core_size"], "accounts", f"{name}: Borgatti-Everett core size"),
-            _share(f"{key}_core_share", r["core_share"], f"{name}: core share of non-isolates", "{:.2%}"),
-            rec.number(f"{key}_rho", r["rho"], corr, f"{name}: Borgatti-Everett rho", "{:.3f}"),
-            rec.number(f"{key}_null_mean", r["null_mean"], corr, f"{name}: mean rho of the degree-preserving null",
+            rec.count(f"{k}_core_size", r["core_size"], "accounts", f"{name}: Borgatti-Everett core size"),
+            _share(f"{k}_core_share", r["core_share"], f"{name}: core share of non-isolates", "{:.2%}"),
+            rec.number(f"{k}_rho", r["rho"], corr, f"{name}: Borgatti-Everett rho", "{:.3f}"),
+            _share(f"{k}_rho_sq", r["rho_squared"], f"{name}: rho squared (share of variance)", "{:.1%}"),
+            _share(f"{k}_dens_core", r["density_core"], f"{name}: share of core pairs tied", "{:.1%}"),
+            _share(f"{k}_dens_between", r["density_between"], f"{name}: share of core-periphery pairs tied",
+                   "{:.2%}"),
+            _share(f"{k}_dens_periphery", r["density_periphery"], f"{name}: share of periphery pairs tied",
+                   "{:.3%}"),
+            rec.number(f"{k}_prefix_rho", r["prefix_rho"], corr, f"{name}: degree-prefix rho (before refinement)",
                        "{:.3f}"),
-            rec.number(f"{key}_z", r["z"], "standard deviations", f"{name}: (rho - null mean) / null s.d.", "{:.1f}"),
-            rec.number(f"{key}_p", r["p_value"], "p-value", f"{name}: empirical p-value of rho against the null",
+            rec.number(f"{k}_er_mean", r["er_mean"], corr, f"{name}: mean degree-prefix rho of the density null",
                        "{:.3f}"),
-            rec.text(f"{key}_verdict", verdict(r), f"{name}: core-periphery test in words"),
-            rec.count(f"{key}_kmax", r["k_max"], "k", f"{name}: largest k of a non-empty k-core"),
-            rec.count(f"{key}_kmax_size", r["k_max_core_size"], "accounts", f"{name}: accounts in the innermost k-core"),
+            rec.number(f"{k}_er_p", r["er_p_greater"], "p-value", f"{name}: empirical p against the density null",
+                       "{:.3f}"),
+            rec.text(f"{k}_density_verdict", density_verdict(r), f"{name}: density test in words"),
+            rec.number(f"{k}_null_mean", r["null_mean"], corr, f"{name}: mean rho of the degree-preserving null",
+                       "{:.3f}"),
+            rec.number(f"{k}_z", r["z"], "standard deviations", f"{name}: (rho - null mean) / null s.d.", "{:.1f}"),
+            rec.number(f"{k}_p", min(r["p_greater"], r["p_less"]), "p-value",
+                       f"{name}: one-sided empirical p of rho against the degree-preserving null (side of the "
+                       "deviation)", "{:.3f}"),
+            rec.text(f"{k}_verdict", verdict(r), f"{name}: degree-preserving test in words"),
+            rec.number(f"{k}_assort", r["assortativity"], corr, f"{name}: degree assortativity", "{:.3f}"),
+            rec.number(f"{k}_assort_null", r["assort_null_mean"], corr,
+                       f"{name}: mean degree assortativity of the degree-preserving null", "{:.3f}"),
+            rec.number(f"{k}_assort_z", r["assort_z"], "standard deviations",
+                       f"{name}: z of assortativity against the degree-preserving null", "{:.1f}"),
+            rec.count(f"{k}_kmax", r["k_max"], "k", f"{name}: largest k of a non-empty k-core"),
+            rec.count(f"{k}_kmax_size", r["k_max_core_size"], "accounts", f"{name}: accounts in the innermost k-core"),
         ]
-        out += [_share(f"{key}_rec_{pos}", r[f"reciprocity_{pos}"], f"{name}: reciprocity ({pos})", "{:.2%}")
+        out += [_share(f"{k}_rec_{pos}", r[f"reciprocity_{pos}"], f"{name}: reciprocity ({pos})", "{:.2%}")
                 for pos in ("core", "between", "periphery")]
+    rows = [described[k]["row"] for k in keys]
+    out += [
+        rec.number("cp_swaps_min", min(r["swaps_attempted_per_edge"] for r in rows), "swaps per edge",
+                   "Fewest attempted swaps per edge of a degree-preserving chain (after doubling)", "{:.0f}"),
+        rec.number("cp_swaps_max", max(r["swaps_attempted_per_edge"] for r in rows), "swaps per edge",
+                   "Most attempted swaps per edge of a degree-preserving chain (after doubling)", "{:.0f}"),
+        rec.number("cp_min_accepted_per_edge", min(r["swaps_accepted_per_edge"] for r in rows), "swaps per edge",
+                   "Fewest accepted swaps per edge of a degree-preserving chain (mean over chains)", "{:.1f}"),
+        _share("cp_min_acceptance", min(r["swap_acceptance"] for r in rows),
+               "Lowest swap acceptance rate of the degree-preserving nulls", "{:.0%}"),
+        rec.number("cp_max_drift", max(r["drift_sd"] for r in rows), "null s.d.",
+                   "Largest drift of the degree-prefix rho or assortativity over the second half of the chains",
+                   "{:.2f}"),
+        rec.number("cp_max_gap", max(r["start_gap_sd"] for r in rows), "null s.d.",
+                   "Largest gap between degree-null chains from the Havel-Hakimi start and the others", "{:.2f}"),
+        rec.text("cp_converged", "all converged" if all(r["converged"] for r in rows) else "not all converged",
+                 "Whether every degree-preserving null passed the convergence check"),
+        rec.text("cp_moves_capped", "reached" if any(r["moves_capped"] for r in rows) else "never reached",
+                 "Whether an observed fit stopped at the move cap"),
+        _share("cp_null_moves_capped", max(r["null_moves_capped"] for r in rows),
+               "Largest share of null fits stopped by the move cap", "{:.0%}"),
+        _share("max_rho_sq", max(r["rho_squared"] for r in rows), "Largest rho squared of the networks", "{:.1%}"),
+        rec.text("density_verdict_all", _all_or_some([density_verdict(r) for r in rows], keys),
+                 "The density test over the networks, in words"),
+        rec.text("block_order_note", _block_order(rows),
+                 "Whether the block densities fall from core to core-periphery to periphery pairs"),
+        rec.text("assort_note", _assortativity_note(rows, keys), "Degree assortativity against its null, in words"),
+    ]
     return out
 
 
+def _listing(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _all_or_some(verdicts: list[str], keys: list[str]) -> str:
+    """``"Every network is <verdict>"`` when all agree, else each network with its verdict (a sentence)."""
+    if len(set(verdicts)) == 1:
+        return f"Every network is {verdicts[0]}"
+    text = "; ".join(f"the {ADJECTIVES.get(k, k)} network is {v}" for k, v in zip(keys, verdicts))
+    return text[0].upper() + text[1:]
+
+
+def _block_order(rows: list[Mapping]) -> str:
+    falls = [r["density_core"] > r["density_between"] > r["density_periphery"] for r in rows]
+    if all(falls):
+        return "fall from core to core–periphery to periphery pairs in every network"
+    return "fall from core to core–periphery to periphery pairs in only some of the networks"
+
+
+def _assortativity_note(rows: list[Mapping], keys: list[str]) -> str:
+    """Degree assortativity against its same-degree null, over the networks, in words (|z| >= 2 counts)."""
+    obs = all(r["assortativity"] < 0 for r in rows)
+    null = all(r["assort_null_mean"] < 0 for r in rows)
+    head = ("Every network is disassortative, and so are its same-degree null networks: most of the "
+            "disassortativity follows from the degrees themselves" if obs and null else
+            "Every network is disassortative" if obs else "Not every network is disassortative")
+    more = [ADJECTIVES.get(k, k) for k, r in zip(keys, rows) if r["assort_z"] <= -2]
+    less = [ADJECTIVES.get(k, k) for k, r in zip(keys, rows) if r["assort_z"] >= 2]
+    parts = []
+    for names, how in ((more, "more"), (less, "less")):
+        if names:
+            plural = len(names) > 1
+            parts.append(f"the {_listing(names)} network{'s are' if plural else ' is'} {how} disassortative than "
+                         f"{'their' if plural else 'its'} degrees imply")
+    return head + ("; beyond the degrees, " + ", and ".join(parts) if parts else "")
+
+
+# --------------------------------------------------------------------------
+# Sensitivity: bots in or out, names merged or not
+# --------------------------------------------------------------------------
+
+
+def merge_names(graphs: Mapping[str, nx.DiGraph], keys: Iterable[str] = MAIN, threshold: float = 90
+                ) -> dict[str, tuple[nx.DiGraph, dict, pd.DataFrame]]:
+    """:func:`~hubcommunity.analysis.network.merge_similar_names` of each network in ``keys``:
+    ``key -> (merged graph, name -> identity, matching pairs)``."""
+    return {k: net.merge_similar_names(graphs[k], threshold) for k in keys}
+
+
+#: Columns of :func:`sensitivity_table` shown in the page.
+SENSITIVITY_SHOWN = ["network", "bots", "names", "isolate_share", "owner_before_isolate_share", "reciprocity",
+                     "null_mean", "ratio_null"]
+
+
+def sensitivity_table(graphs: Mapping[str, nx.DiGraph], merged: Mapping[str, tuple], sets: Mapping[str, set],
+                      bots: Iterable[str], tests: Mapping[str, dict], *, n_null: int = 40,
+                      swaps_per_edge: float = 2.0, seed: int = 100, keys: Iterable[str] = MAIN) -> pd.DataFrame:
+    """Isolates and reciprocity of each network, bots excluded (as reported), bots included, names merged.
+
+    ``merged``: :func:`merge_names` of the bots-excluded networks; ``tests``:
+    :func:`reciprocity_tests` of the bots-excluded networks (reused for the
+    first row). The other variants get their own reciprocity test
+    (``n_null`` samples). Owners are mapped through a network's identity
+    mapping when names are merged; the bots count as owners only when they
+    are included.
+    """
+    bots = set(bots)
+    rows = []
+    for i, key in enumerate(keys):
+        variants = [("excluded", "as on the Hub", graphs[key], {}, tests[key])]
+        twin = graphs.get(key + WITH_BOTS)
+        if twin is not None:
+            t = (tests[key] if net.same_graph(twin, graphs[key]) else
+                 reciprocity_tests({key + WITH_BOTS: twin}, [key + WITH_BOTS], sets, n_null=n_null,
+                                   swaps_per_edge=swaps_per_edge, seed=seed + 10 * i)[key + WITH_BOTS])
+            variants.append(("included", "as on the Hub", twin, {}, t))
+        G, mapping, _ = merged[key]
+        t = reciprocity_tests({key: G}, [key], sets, n_null=n_null, swaps_per_edge=swaps_per_edge,
+                              seed=seed + 10 * i + 1, mapping={key: mapping})[key]
+        variants.append(("excluded", "near-identical names merged", G, mapping, t))
+        for with_bots, names, H, mp, t in variants:
+            before = sets["owners_before"] if with_bots == "included" else sets["owners_before"] - bots
+            owners = {mp.get(v, v) for v in before}
+            n, share = _own_isolates(H)
+            rows.append({"network": label(key), "bots": with_bots, "names": names, "nodes": n,
+                         "isolate_share": share,
+                         "owner_before_isolate_share": isolates_on(H, owners)["isolate_share"],
+                         "reciprocity": t["reciprocity"], "null_mean": t["null_mean"], "ratio_null": t["ratio_null"],
+                         "z": t["z"], "n_null": t["n_null"]})
+    return pd.DataFrame(rows)
+
+
+def sensitivity_records(table: pd.DataFrame) -> list[dict]:
+    """How far bots and name merging move the isolate shares and the reciprocity ratio (largest changes
+    from the reported variant, over the networks)."""
+    base = table[(table["bots"] == "excluded") & (table["names"] == "as on the Hub")].set_index("network")
+    diffs = {"own": [], "owner": [], "ratio": []}
+    for _, r in table.iterrows():
+        b = base.loc[r["network"]]
+        diffs["own"].append(abs(r["isolate_share"] - b["isolate_share"]))
+        diffs["owner"].append(abs(r["owner_before_isolate_share"] - b["owner_before_isolate_share"]))
+        diffs["ratio"].append(r["ratio_null"])
+    return [
+        rec.number("sens_max_isolate_change", 100 * max(diffs["own"]), "percentage points",
+                   "Largest change of a network's own isolate share when bots are included or names merged",
+                   "{:.1f}"),
+        rec.number("sens_max_owner_isolate_change", 100 * max(diffs["owner"]), "percentage points",
+                   "Largest change of an owner-set isolate share when bots are included or names merged", "{:.1f}"),
+        rec.number("sens_min_ratio", min(diffs["ratio"]), "ratio",
+                   "Smallest observed / null reciprocity over all variants", "{:.1f}"),
+        rec.number("sens_max_ratio", max(diffs["ratio"]), "ratio",
+                   "Largest observed / null reciprocity over all variants", "{:.1f}"),
+    ]
+
+
 def subfield_table(sub_graphs: Mapping[tuple[str, str], nx.DiGraph]) -> pd.DataFrame:
-    """Statistics of each (subfield, network) graph, one row each, networks labelled."""
+    """Statistics of each (subfield, network) graph, one row each, networks and subfields labelled."""
     table = net.statistics_frame(sub_graphs).reset_index()
     table["network"] = table["network"].map(LABELS)
+    table["subfield"] = table["subfield"].map(lambda s: SUBFIELD_NAMES.get(s, s))
     return table
 
 
 def subfield_records(sub_graphs: Mapping[tuple[str, str], nx.DiGraph]) -> list[dict]:
-    """Nodes of each (subfield, network) graph and, if it has any, its isolate share."""
-    out = []
+    """Nodes of each (subfield, network) graph and, if it has any, its isolate share and reciprocity;
+    per network kind, the lowest and highest isolate share over the subfields."""
+    out, shares = [], {}
     for (sub, kind), G in sub_graphs.items():
         st, name = net.network_statistics(G), f"{sub} subfield, {LABELS[kind]}"
         out.append(rec.count(f"sub_{sub}_{kind}_nodes", st["nodes"], "accounts", f"{name}: nodes"))
         if st["nodes"]:
             out.append(_share(f"sub_{sub}_{kind}_isolate_share", st["isolate_share"], f"{name}: isolate share"))
+            shares.setdefault(kind, []).append(st["isolate_share"])
+        if st["edges_no_loops"]:
+            out.append(_share(f"sub_{sub}_{kind}_reciprocity", st["reciprocity"], f"{name}: reciprocity", "{:.2%}"))
+    for kind, values in shares.items():
+        out += [_share(f"sub_{kind}_isolate_min", min(values), f"{LABELS[kind]}: lowest isolate share of a subfield"),
+                _share(f"sub_{kind}_isolate_max", max(values), f"{LABELS[kind]}: highest isolate share of a subfield")]
     return out
 
 
@@ -264,25 +786,36 @@ def degree_fits(described: Mapping[str, dict], keys=MAIN) -> pd.DataFrame:
     return fits[[c for c in ["network", "variable", "xmin", "alpha", "sigma", "n_tail", "verdict"] if c in fits.columns]]
 
 
-def identity_merges(graphs: Mapping[str, nx.DiGraph], threshold: float = 90, keys=MAIN, n_examples: int = 8
-                    ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
-    """Merge near-identical names in each network (:func:`~hubcommunity.analysis.network.identity_merge_effect`).
+def identity_merges(graphs: Mapping[str, nx.DiGraph], merged: Mapping[str, tuple], threshold: float = 90,
+                    keys=MAIN) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """What merging near-identical names (the authors' rule) does to each network, and what the pairs are.
 
-    Returns ``(merges, examples, records)``: one row per network with what merging
-    changes; the ``n_examples`` lowest-scoring distinct name pairs that pass
-    ``threshold``; and the records (threshold, accounts merged per network, pairs).
+    ``merged``: :func:`merge_names` of the same networks. Returns ``(merges,
+    kinds, records)``: one row per network (accounts, identities, accounts
+    merged, isolate share and reciprocity before and after); the matching
+    name pairs of all networks counted by kind of difference
+    (:func:`~hubcommunity.analysis.identities.name_pair_kinds`: aggregate
+    statistics, so that no individual's handle is shown); and the records
+    (threshold, accounts merged per network, pairs).
     """
     rows, pairs = [], []
     out = [rec.count("name_threshold", threshold, "score",
                      "Fuzzy-ratio threshold for merging names (the authors' value)")]
     for key in keys:
-        row, found = net.identity_merge_effect(graphs[key], threshold)
-        rows.append({"network": label(key), **row})
+        G, (H, _, found) = graphs[key], merged[key]
+        before, after = net.network_statistics(G), net.network_statistics(H)
+        rows.append({"network": label(key), "accounts": before["nodes"], "identities": after["nodes"],
+                     "accounts_merged": before["nodes"] - after["nodes"],
+                     "isolate_share_before": before["isolate_share"], "isolate_share_after": after["isolate_share"],
+                     "reciprocity_before": before["reciprocity"], "reciprocity_after": after["reciprocity"]})
         pairs.append(found)
-        out.append(rec.count(f"{key}_merged", row["accounts merged"], "accounts",
+        out.append(rec.count(f"{key}_merged", before["nodes"] - after["nodes"], "accounts",
                              f"{label(key)}: accounts folded into another identity by name similarity"))
     pairs = pd.concat(pairs, ignore_index=True).drop_duplicates(["name_1", "name_2"])
-    out.append(rec.count("n_name_pairs", len(pairs), "pairs", "Distinct pairs of normalised names scoring at least 90"))
-    examples = (pairs.sort_values(["score", "name_1"], ascending=[True, True]).head(n_examples)
-                [["name_1", "name_2", "score"]].reset_index(drop=True))
-    return pd.DataFrame(rows), examples, out
+    kinds = name_pair_kinds(pairs)
+    out.append(rec.count("n_name_pairs", len(pairs), "pairs",
+                         "Distinct pairs of normalised names scoring at least the threshold"))
+    digits = kinds.loc[kinds["difference"] == "digits only", "pairs"]
+    out.append(_share("name_pairs_digits_share", digits.sum() / len(pairs) if len(pairs) else float("nan"),
+                      "Share of matching name pairs that differ only in digits", "{:.0%}"))
+    return pd.DataFrame(rows), kinds, out

@@ -20,6 +20,7 @@ import networkx as nx
 import pandas as pd
 
 from hubcommunity.analysis.distributions import ccdf
+from hubcommunity.privacy import display_accounts
 
 __all__ = [
     "degree_ccdf_frame",
@@ -100,7 +101,8 @@ def reciprocity_chart(frame: pd.DataFrame, *, title: str = "") -> alt.Chart:
     )
 
 
-def core_drawing_frames(G: nx.DiGraph, core, top_k: int = 40, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+def core_drawing_frames(G: nx.DiGraph, core, top_k: int = 40, seed: int = 0,
+                        named: frozenset[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Nodes and edges of a drawing of the ``top_k`` highest-degree core members.
 
     ``G`` is a developer network, ``core`` the set of its core nodes (e.g. the
@@ -113,6 +115,9 @@ def core_drawing_frames(G: nx.DiGraph, core, top_k: int = 40, seed: int = 0) -> 
     same on every build. Returns ``nodes`` (``name``, ``x``, ``y``,
     ``degree``, ``ties_shown``) and ``edges`` (``source``, ``target``, ``x``,
     ``y``, ``x2``, ``y2``, ``weight``, ``mutual``); a mutual pair is one row.
+    ``named`` (lower-cased names that may be shown, :func:`hubcommunity.privacy.named_accounts`):
+    every other account appears under its pseudonym in ``name``, ``source`` and
+    ``target``; ``None`` shows names as they are (for hand-made graphs).
     """
     H = nx.Graph()
     H.add_edges_from((u, v) for u, v in G.edges() if u != v)
@@ -147,6 +152,12 @@ def core_drawing_frames(G: nx.DiGraph, core, top_k: int = 40, seed: int = 0) -> 
                      "x2": float(pos[v][0]), "y2": float(pos[v][1]), "weight": int(w),
                      "mutual": bool(G.has_edge(u, v) and G.has_edge(v, u))})
     edges = pd.DataFrame(rows, columns=["source", "target", "x", "y", "x2", "y2", "weight", "mutual"])
+    if named is not None:
+        left_out = nodes.attrs["left_out"]
+        nodes["name"] = display_accounts(nodes["name"], named)
+        nodes.attrs["left_out"] = left_out
+        for col in ("source", "target"):
+            edges[col] = display_accounts(edges[col], named)
     return nodes, edges
 
 
