@@ -1,34 +1,23 @@
 """Time the RQ3 derivation-adoption pipeline on the July 2024 listing (760,000 models).
 
-    .venv/bin/python benchmarks/bench_adoption.py [--repeat N]
-
 Loads the tidy tables of ``data/snapshots/hub-lists-2024-07`` (cached parquet;
 run ``hubcommunity link-reference`` first), then times each step the RQ3
 chapter runs: base-id resolution and relation inference (``derivation_edges``),
 counting (``derivation_adoption``), concentration, owner shares, the power-law
-fit and the popularity residual fit. Prints the machine, the versions, the
-best of ``--repeat`` runs per step and each step's share of the total. The
-machine is shared: compare ratios within a run.
+fit and the popularity residual fit; the best of 3 runs per step and each
+step's share of the total. ``--smoke``: a small snapshot collected from the
+fake Hub, one run per step. The machine is shared: compare ratios within a run.
+
+Run: ``.venv/bin/python benchmarks/bench_adoption.py [--smoke] [--out DIR]``
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import platform
-import sys
+import tempfile
 import time
-from importlib.metadata import version
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
-from hubcommunity import paths  # noqa: E402
-from hubcommunity.analysis import adoption as ad  # noqa: E402
-from hubcommunity.analysis import fitting  # noqa: E402
-from hubcommunity.analysis import owners as ow  # noqa: E402
-from hubcommunity.tables import load_tables  # noqa: E402
+import harness
 
 
 def best_of(repeat: int, fn):
@@ -41,36 +30,43 @@ def best_of(repeat: int, fn):
     return best, out
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    snap = paths.snapshots_dir() / "hub-lists-2024-07"
-    if not (snap / "manifest.json").is_file():
-        print(f"no snapshot at {snap}; run `hubcommunity link-reference` first", file=sys.stderr)
-        return 2
-    print(f"machine: {platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()} python {platform.python_version()}")
-    print("versions: " + ", ".join(f"{p} {version(p)}" for p in ("pandas", "numpy", "pyarrow", "scipy")))
-    t_load, tables = best_of(1, lambda: load_tables([snap]))
-    print(f"load_tables (cached): {t_load:.2f} s; {len(tables.repos):,} repos, {len(tables.base_models):,} base-model links")
+def run(smoke: bool) -> dict:
+    from hubcommunity import paths
+    from hubcommunity.analysis import adoption as ad
+    from hubcommunity.analysis import fitting
+    from hubcommunity.analysis import owners as ow
+    from hubcommunity.tables import load_tables
+
+    repeat = 1 if smoke else 3
+    with tempfile.TemporaryDirectory() as tmp:
+        if smoke:
+            from hubcommunity.fakehub.testing import collected_snapshot
+
+            snap = collected_snapshot(Path(tmp), seed=8, n_models=300, n_datasets=5, n_spaces=20)
+        else:
+            snap = paths.snapshots_dir() / "hub-lists-2024-07"
+            if not (snap / "manifest.json").is_file():
+                raise SystemExit(f"bench_adoption: no snapshot at {snap}; run `hubcommunity link-reference` first")
+        t_load, tables = best_of(1, lambda: load_tables([snap]))
     kinds = ow.load_owner_kinds()
     steps = {}
-    steps["derivation_edges (resolve + infer)"], edges = best_of(
-        args.repeat, lambda: ad.derivation_edges(tables.base_models, tables.repos))
-    steps["derivation_adoption"], deriv = best_of(args.repeat, lambda: ad.derivation_adoption(edges, tables.repos))
+    steps["derivation_edges"], edges = best_of(repeat, lambda: ad.derivation_edges(tables.base_models, tables.repos))
+    steps["derivation_adoption"], deriv = best_of(repeat, lambda: ad.derivation_adoption(edges, tables.repos))
     steps["concentration_table"], _ = best_of(
-        args.repeat, lambda: ad.concentration_table(deriv, ["adoption", *ad.DECLARED_RELATIONS]))
-    steps["share_by_kind + top owners"], _ = best_of(
-        args.repeat, lambda: (ow.share_by_kind(deriv, kinds), ow.top_owner_shares(deriv)))
-    steps["fit_variable (power law + alternatives)"], _ = best_of(args.repeat, lambda: fitting.fit_variable(deriv["adoption"]))
-    steps["popularity_correlations + residuals"], _ = best_of(
-        args.repeat, lambda: (ad.popularity_correlations(deriv), ad.adoption_residuals(deriv)))
+        repeat, lambda: ad.concentration_table(deriv, ["adoption", *ad.DECLARED_RELATIONS]))
+    steps["owner_shares"], _ = best_of(repeat, lambda: (ow.share_by_kind(deriv, kinds), ow.top_owner_shares(deriv)))
+    steps["fit_variable"], _ = best_of(repeat, lambda: fitting.fit_variable(deriv["adoption"]))
+    steps["popularity_correlations_residuals"], _ = best_of(
+        repeat, lambda: (ad.popularity_correlations(deriv), ad.adoption_residuals(deriv)))
     total = sum(steps.values())
+    figures = {"load_tables_seconds": round(t_load, 2), "repositories": len(tables.repos),
+               "base_model_links": len(tables.base_models), "runs_per_step": repeat}
     for name, seconds in steps.items():
-        print(f"{name:45s} {seconds:7.2f} s  {seconds / total:6.1%}")
-    print(f"{'total (best of ' + str(args.repeat) + ' per step)':45s} {total:7.2f} s")
-    return 0
+        figures[f"{name}_seconds"] = round(seconds, 3)
+        figures[f"{name}_share"] = round(seconds / total, 4) if total else None
+    figures["total_seconds"] = round(total, 2)
+    return figures
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(harness.main("adoption", run))
