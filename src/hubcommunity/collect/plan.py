@@ -113,21 +113,6 @@ def costs_from_snapshots(paths: Iterable[str | Path], repo_types: Iterable[str] 
     names = ", ".join(s.name for s in snaps)
     repo_types = tuple(repo_types)
     details_date = min((d for s in snaps for d in [_capture_date(s, "discussions")] if d), default=None)
-    listed: dict[str, set[str]] = {t: set() for t in repo_types}
-    has_listing = {t: False for t in repo_types}
-    for snap in snaps:
-        for t in repo_types:
-            if snap.stream(STREAM_OF[t]) is None:
-                continue
-            has_listing[t] = True
-            listing_date = _capture_date(snap, STREAM_OF[t])
-            cutoff = details_date if details_date and listing_date and details_date < listing_date else None
-            for rec, _ in snap.iter_records(STREAM_OF[t]):
-                if cutoff is None or str(rec.get("createdAt") or "")[:10] < cutoff:
-                    listed[t].add(rec["id"])
-    if not any(has_listing.values()):
-        raise ValueError(f"no listing of {', '.join(repo_types)} in {names}: per-repository means need the "
-                         "repositories they are taken over (add a snapshot with a listing)")
     threads: Counter = Counter()
     list_failed: set[tuple[str, str]] = set()
     commit_pages: dict[tuple[str, str], int] = {}
@@ -158,6 +143,22 @@ def costs_from_snapshots(paths: Iterable[str | Path], repo_types: Iterable[str] 
             elif rec.get("scope") == "commits":
                 commit_pages[key] = 1
                 has_commits[key[0]] = True
+    listed: dict[str, set[str]] = {t: set() for t in repo_types}
+    has_listing = {t: False for t in repo_types}
+    for snap in snaps:
+        for t in repo_types:
+            if snap.stream(STREAM_OF[t]) is None:
+                continue
+            has_listing[t] = True
+            listing_date = _capture_date(snap, STREAM_OF[t])
+            cutoff = (details_date if has_threads[t] and details_date and listing_date and details_date < listing_date
+                      else None)
+            for rec, _ in snap.iter_records(STREAM_OF[t]):
+                if cutoff is None or str(rec.get("createdAt") or "")[:10] < cutoff:
+                    listed[t].add(rec["id"])
+    if not any(has_listing.values()):
+        raise ValueError(f"no listing of {', '.join(repo_types)} in {names}: per-repository means need the "
+                         "repositories they are taken over (add a snapshot with a listing)")
     if not any(has_threads.values()):
         raise ValueError(f"no discussions in {names}: cannot estimate discussion requests per repository")
 
@@ -171,7 +172,7 @@ def costs_from_snapshots(paths: Iterable[str | Path], repo_types: Iterable[str] 
         pages = sum(1 if (t, rid) in list_failed else max(1, math.ceil(threads[(t, rid)] / thread_page_size))
                     for rid in ids)
         commits = sum(commit_pages.get((t, rid), 1) for rid in ids)
-        note = [] if details_date is None or not any(
+        note = [] if not has_threads[t] or details_date is None or not any(
             _capture_date(s, STREAM_OF[t]) and details_date < _capture_date(s, STREAM_OF[t]) for s in snaps) else [
             f"{t}s created before {details_date} (the discussions' capture) only"]
         out[t] = RequestCosts(t, n, commits / n if n else 1.0, pages / n if n else 1.0,
