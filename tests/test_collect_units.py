@@ -25,7 +25,7 @@ from hubcommunity.collect.http import FetchError, Page
 from hubcommunity.collect.incremental import PreviousIndex
 from hubcommunity.collect.plan import Plan, RequestCosts, about_count, about_duration, costs_from_snapshots
 from hubcommunity.collect.ratelimit import (Policy, Remaining, bucket_of, format_policies, format_rate_limits,
-                                            parse_policies, parse_rate_limits)
+                                            parse_policies, parse_rate_limits, route_of)
 from hubcommunity.collect.scheduler import RateScheduler
 from hubcommunity.fakehub import FakeHub, Faults, generate_fixture
 from hubcommunity.fakehub.testing import FAKE_TOKEN, FAST_COLLECT
@@ -67,6 +67,11 @@ def test_requests_are_routed_to_their_documented_bucket():
     assert bucket_of("https://huggingface.co/api/models?limit=1000") == "api"
     assert bucket_of("https://huggingface.co/org/name/resolve/main/config.json") == "resolvers"
     assert bucket_of("/org/name") == "pages"
+    # routes: the bucket and the kind of endpoint (paced apart if a server buckets them apart)
+    assert [route_of(p) for p in ("/api/models", "/api/datasets/o/n", "/api/spaces/o/n/commits/main",
+                                  "/api/models/o/n/discussions", "http://h/api/models/o/n/discussions/7?x=1",
+                                  "/o/n/resolve/main/f", "/o/n")] == \
+        ["api:list", "api:repo", "api:commits", "api:discussions", "api:discussion", "resolvers:file", "pages:page"]
 
 
 class FakeClock:
@@ -83,23 +88,29 @@ class FakeClock:
 def test_scheduler_waits_for_every_bucket_a_route_counts_against():
     clock = FakeClock()
     s = RateScheduler(safety=1.0, clock=clock, sleep=clock.sleep)
-    t = s.acquire("api")
-    # the answer says api requests also count against a slow "threads" bucket
+    t = s.acquire("api:discussion")
+    # the answer says thread details also count against a slow "threads" bucket
     s.observe(t, 200, {"RateLimit": '"api";r=99;t=1, "threads";r=9;t=1',
                        "RateLimit-Policy": '"fixed window";"api";q=100;w=1, "fixed window";"threads";q=10;w=1'})
-    assert s.routes["api"] == {"api", "threads"}
+    assert s.routes["api:discussion"] == {"api", "threads"}
     start = clock.now
     for _ in range(10):
-        s.acquire("api")
+        s.acquire("api:discussion")
     # paced by the slower bucket: 10 per second, not 100
     assert clock.now - start == pytest.approx(0.9, abs=0.11)
+    t = s.acquire("api:commits")  # another route of the api bucket: the api pace only
+    s.observe(t, 200, {"RateLimit": '"api";r=80;t=1', "RateLimit-Policy": '"fixed window";"api";q=100;w=1'})
+    start = clock.now
+    for _ in range(10):
+        s.acquire("api:commits")
+    assert clock.now - start == pytest.approx(0.1, abs=0.02)
     # a 429 naming one bucket pauses that bucket only
-    t = s.acquire("pages")
+    t = s.acquire("pages:page")
     s.observe(t, 429, {"RateLimit": '"pages";r=0;t=30'})
     paused = clock.now
-    s.acquire("api")
+    s.acquire("api:commits")
     assert clock.now - paused < 1
-    s.acquire("pages")
+    s.acquire("pages:page")
     assert clock.now - paused >= 30
 
 

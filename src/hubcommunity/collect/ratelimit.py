@@ -76,6 +76,40 @@ def bucket_of(path_or_url: str) -> str:
     return "pages"
 
 
+_REPO_API = re.compile(r"^/api/(models|datasets|spaces)(?:/[^/]+/[^/]+(?P<rest>/.*)?)?$")
+
+
+def route_of(path_or_url: str) -> str:
+    """A request's *route*: its documented bucket and the kind of endpoint, e.g. ``"api:discussion"``.
+
+    Requests of one route are assumed to count against the same buckets (the
+    scheduler learns which from their answers), so endpoints that a server puts
+    in a bucket of their own (say, thread details) are paced apart from the
+    others. Kinds: ``list`` (listings), ``repo`` (repository info), ``commits``,
+    ``discussions`` (the list), ``discussion`` (one thread), other API paths their
+    second segment (``api:whoami-v2``); ``resolvers:file`` and ``pages:page`` otherwise.
+    """
+    path = re.sub(r"^[a-z]+://[^/]+", "", path_or_url).split("?", 1)[0]
+    bucket = bucket_of(path)
+    m = _REPO_API.match(path)
+    if bucket != "api":
+        kind = "file" if bucket == "resolvers" else "page"
+    elif m is None:
+        kind = (path.strip("/").split("/") + [""])[1] or "root"
+    elif m.group(0).count("/") == 2:
+        kind = "list"
+    else:
+        parts = (m.group("rest") or "").strip("/").split("/")
+        kind = "repo" if parts == [""] else "discussion" if parts[0] == "discussions" and len(parts) > 1 \
+            else parts[0]
+    return f"{bucket}:{kind}"
+
+
+def bucket_of_route(route: str) -> str:
+    """The documented bucket of a route from :func:`route_of` (``"api:commits"`` -> ``"api"``)."""
+    return route.split(":", 1)[0]
+
+
 def _split_outside_quotes(text: str, sep: str) -> list[str]:
     parts, buf, quoted = [], [], False
     for ch in text:

@@ -8,10 +8,11 @@ separately for each *bucket* (``api``, ``resolvers``, ``pages``; see
     RateLimit-Policy: "fixed window";"api";q=<quota>;w=<window seconds>
 
 :class:`RateScheduler` keeps one state per bucket it has heard of. A request
-has a *route* (its documented bucket, :func:`.ratelimit.bucket_of`); the
-buckets named in the answers to a route's requests are the buckets that
-route counts against (usually just its own; a list of several items means
-several), and a request waits until *every* one of them allows it:
+has a *route* (its documented bucket and the kind of endpoint,
+:func:`.ratelimit.route_of`, e.g. ``api:discussion``); the buckets named in
+the answers to a route's requests are the buckets that route counts against
+(usually just its documented one; a list of several items means several), and
+a request waits until *every* one of them allows it:
 
 - pacing: each bucket's requests go evenly at ``safety * q / w`` per second
   (default safety 0.985). Evenly paced requests, of which a late one may catch
@@ -25,8 +26,8 @@ several), and a request waits until *every* one of them allows it:
 - 429: the buckets the answer names (else the route's) pause until
   ``Retry-After`` (or ``t``) has passed.
 
-Until the first answer on a route arrives its quota is unknown, so only one
-request of that route is in flight; if the server sends no ``RateLimit``
+Until the first answer on a route arrives (it says which buckets the route
+counts against), only one request of that route is in flight; if the server sends no ``RateLimit``
 headers at all, requests are only bounded by the worker count (and 429s, if
 any, by ``Retry-After``).
 """
@@ -38,9 +39,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .ratelimit import Policy, bucket_of, parse_policies, parse_rate_limits
+from .ratelimit import Policy, bucket_of_route, parse_policies, parse_rate_limits, route_of
 
-__all__ = ["Bucket", "Policy", "RateScheduler", "Ticket"]
+__all__ = ["Bucket", "Policy", "RateScheduler", "Ticket", "route_of"]
 
 
 @dataclass
@@ -75,7 +76,7 @@ class RateScheduler:
         clock / sleep: injectable for unit tests (monotonic seconds).
 
     Use: ``ticket = s.acquire(route)`` before a request (``route`` from
-    :func:`.ratelimit.bucket_of`, default ``"api"``), then
+    :func:`.ratelimit.route_of`, e.g. ``"api:commits"``), then
     ``s.observe(ticket, status, headers)`` with the answer (or
     ``s.release(ticket)`` if no answer came).
     """
@@ -101,7 +102,7 @@ class RateScheduler:
         return self.buckets[name]
 
     def _route_buckets(self, route: str) -> list[Bucket]:
-        names = self.routes.setdefault(route, {route})
+        names = self.routes.setdefault(route, {bucket_of_route(route)})
         return [self._bucket(n) for n in sorted(names)]
 
     @property
@@ -126,37 +127,72 @@ class RateScheduler:
         return max(1, int((1 - self.safety) * policy.quota / 2))
 
     # -- sending ------------------------------------------------------------------
-    def acquire(self, route: str = "api") -> Ticket:
-        """Block until a request on ``route`` may be sent; return its :class:`Ticket`."""
+    def acquire(self, route: str = "api:list") -> Ticket:
+        """Block until a request on ``route`` may be sent; return its :class:`Ticket`.
+
+        A caller that may go (no pause, budget left, quota known or probing done)
+        reserves the next paced slot of every bucket of its route at once and
+        sleeps until it, so each waiting worker wakes once, at its own slot. A
+        worker that wakes later than the catch-up allowance after its slot (a busy
+        CPU) gives the slot up and reserves another: every request goes at most
+        ``catch_up_slots`` intervals after its slot, which keeps the bound on any window.
+        """
         while True:
             with self._cond:
                 now = self._clock()
                 buckets = self._route_buckets(route)
                 wait = self._wait_time(route, buckets, now)
-                if wait <= 0:
-                    if route not in self._seen:
-                        self._probing.add(route)
-                    seqs = {}
-                    for b in buckets:
-                        b.issued += 1
-                        seqs[b.name] = b.issued
-                        if b.policy is not None:
-                            interval = 1.0 / (b.policy.rate * self.safety)
-                            # late wake-ups (sleep overshoot, a busy CPU) may catch up by at most
-                            # `burst` slots, so at most burst + 1 requests more than the paced rate
-                            # land in any window: still under the quota (see catch_up_slots)
-                            burst = self.catch_up_slots(b.policy)
-                            b.next_slot = max(b.next_slot, now - burst * interval) + interval
-                    return Ticket(route, seqs)
                 if wait == float("inf"):
                     self._cond.wait(timeout=1.0)
                     continue
-            self._sleep(min(wait, 1.0))
+                if wait <= 0:
+                    slot, late = self._reserve(route, buckets, now)
+            if wait > 0:
+                self._sleep(min(wait, 1.0))
+                continue
+            if slot > now:
+                self._sleep(slot - now)
+            with self._cond:
+                now = self._clock()
+                if any(now < b.pause_until for b in buckets):
+                    continue  # a 429 paused the route meanwhile
+                if now > slot + late:
+                    continue  # woke too late for this slot: take another
+                seqs = {}
+                for b in buckets:
+                    b.issued += 1
+                    seqs[b.name] = b.issued
+                return Ticket(route, seqs)
+
+    def _reserve(self, route: str, buckets: list[Bucket], now: float) -> tuple[float, float]:
+        """Reserve the next paced slot of every bucket of ``route``.
+
+        Returns (when the slot is, monotonic s; how late after it the request may still go, s).
+        """
+        if route not in self._seen:
+            self._probing.add(route)
+        slot, late = now, float("inf")
+        for b in buckets:
+            if b.policy is not None:
+                interval = 1.0 / (b.policy.rate * self.safety)
+                # a slot missed by a late wake-up may be caught up within `burst` intervals, so at
+                # most burst + 1 requests more than the paced rate land in any window: still under
+                # the quota (see catch_up_slots)
+                burst = self.catch_up_slots(b.policy)
+                slot = max(slot, b.next_slot, now - burst * interval)
+                late = min(late, burst * interval)
+        for b in buckets:
+            if b.policy is not None:
+                b.next_slot = slot + 1.0 / (b.policy.rate * self.safety)
+        return slot, late
 
     def _wait_time(self, route: str, buckets: list[Bucket], now: float) -> float:
-        """Seconds to wait before a request on ``route`` may go (``inf``: wait for an answer)."""
+        """Seconds to wait before a request on ``route`` may reserve a slot (``inf``: wait for an answer).
+
+        Pauses (429) and spent budgets hold a route; pacing is by reserved slots.
+        """
         if route not in self._seen and route in self._probing:
-            return float("inf")
+            return float("inf")  # the first answer tells which buckets the route counts against
         wait = 0.0
         for b in buckets:
             if now < b.pause_until:
@@ -165,8 +201,6 @@ class RateScheduler:
                 in_flight_since = b.issued - b.remaining_seq
                 if b.remaining - in_flight_since <= 0:
                     wait = max(wait, b.reset_at - now)
-            if b.policy is not None and now < b.next_slot:
-                wait = max(wait, b.next_slot - now)
         return wait
 
     # -- answers ------------------------------------------------------------------
@@ -185,7 +219,7 @@ class RateScheduler:
             self._probing.discard(route)
             named = set(limits) | set(policies)
             if named:
-                self.routes.setdefault(route, {route}).update(named)
+                self.routes.setdefault(route, {bucket_of_route(route)}).update(named)
             for name, policy in policies.items():
                 self._bucket(name).policy = policy
             for name, rem in limits.items():
@@ -196,7 +230,7 @@ class RateScheduler:
                     b.reset_at = now + rem.reset
             if status == 429:
                 spent = [n for n, rem in limits.items() if rem.remaining == 0]
-                targets = spent or sorted(self.routes.get(route, {route}))
+                targets = spent or sorted(self.routes.get(route, {bucket_of_route(route)}))
                 for name in targets:
                     pause = retry_after
                     if pause is None and name in limits:
@@ -211,13 +245,9 @@ class RateScheduler:
             self._probing.discard(ticket.route)
             self._cond.notify_all()
 
-    def pause(self, seconds: float, route: str = "api") -> None:
+    def pause(self, seconds: float, route: str = "api:list") -> None:
         """Hold every request on ``route`` for ``seconds``."""
         with self._cond:
             for b in self._route_buckets(route):
                 b.pause_until = max(b.pause_until, self._clock() + seconds)
 
-
-def route_of(path_or_url: str) -> str:
-    """The route (documented bucket) of a request; see :func:`.ratelimit.bucket_of`."""
-    return bucket_of(path_or_url)
