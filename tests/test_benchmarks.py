@@ -99,7 +99,13 @@ def test_readme_whole_hub_figures_come_from_the_latest_plan():
     requests = benchsummary.figure(summary, "plan", "whole_hub_requests")
     free = benchsummary.figure(summary, "plan", "whole_hub_days_free")
     pro = benchsummary.figure(summary, "plan", "whole_hub_days_pro")
-    section = readme[readme.index("## Collecting the whole Hub"):]
+    section = " ".join(readme[readme.index("## Collecting the whole Hub"):].split())  # one line
     assert f"{about_count(requests)} requests" in section
     assert re.search(rf"about {free:.1f} days\b", section) and re.search(rf"about {pro:.1f} days\b", section)
     assert f"{benchsummary.figure(summary, 'plan', 'models'):,} models" in section
+    assert f"{benchsummary.figure(summary, 'plan', 'datasets'):,} datasets" in section
+    assert f"listing takes {benchsummary.figure(summary, 'plan', 'listing_requests'):,} requests" in section
+    assert f"{benchsummary.figure(summary, 'plan', 'requests_per_model'):.2f} requests on average" in section
+    assert f"over the {benchsummary.figure(summary, 'plan', 'means_over_models'):,} models" in section
+    assert f"{benchsummary.figure(summary, 'plan', 'threads_per_model'):.2f} threads per model" in section
+    assert f"uses {benchsummary.figure(summary, 'plan', 'collector_safety'):.1%} of the quota" in section
