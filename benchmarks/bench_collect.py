@@ -59,8 +59,12 @@ t_repos = time.monotonic() - t1
 print(t_list, t_repos, rows)
 """
 
-FULL = {"models": 300, "quota": 200, "window": 2, "heavy_threads": 3000, "heavy_quota": 500, "subset": 12}
-SMOKE = {"models": 20, "quota": 200, "window": 1, "heavy_threads": 150, "heavy_quota": 400, "subset": 1}
+# Fake quotas: the Hub's windows are 5 minutes long (1,000 requests for a free account); these keep its
+# shape (a window holding hundreds of requests) at rates that make a run take seconds.
+FULL = {"models": 300, "quota": 1000, "window": 10, "heavy_threads": 3000, "heavy_quota": 2500, "heavy_window": 10,
+        "subset": 12}
+SMOKE = {"models": 20, "quota": 200, "window": 1, "heavy_threads": 150, "heavy_quota": 400, "heavy_window": 2,
+         "subset": 1}
 
 
 def pacing(cfg: dict, tmp: Path) -> dict:
@@ -85,7 +89,7 @@ def heavy(cfg: dict, tmp: Path) -> dict:
     """Scenario 2: one repository with thousands of threads, the collector as its own process."""
     fx = generate_fixture(seed=7, n_models=40, n_datasets=5, n_spaces=5, n_users=20)
     fx.add_threads("model", fx.repos["model"][5]["id"], cfg["heavy_threads"])
-    quota, window = cfg["heavy_quota"], 2
+    quota, window = cfg["heavy_quota"], cfg["heavy_window"]
     allowed = quota / window
     dest = tmp / "heavy"
     with FakeHub(fx, Faults(rate_limit=(quota, window))) as hub:
