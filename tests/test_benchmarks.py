@@ -62,7 +62,9 @@ def test_summary_status_and_table():
     assert "| a | x (s) | 1.5 | <= 2 | met | 1 / 2.5 |" in md and "FAILED: exit 1" in md
     table = benchsummary.targets_table(ok)
     assert list(table["met"]) == ["yes", "yes"] and list(table["target"]) == ["<= 2", "<= 2"]
-    assert benchsummary.measured_on(ok)["load"] == "2.5"
+    assert benchsummary.measured_on(ok)["load"] == "2.5" and benchsummary.measured_on(ok)["revision"] == "abc"
+    with pytest.raises(benchsummary.SummaryError, match="no benchmark 'build'"):
+        benchsummary.quoted_figures(ok)
 
 
 def test_suite_writes_a_summary_and_leaves_latest_alone_in_smoke_mode(tmp_path):

@@ -9,6 +9,7 @@ when, on which machine and at which revision they were measured.
 - :func:`load_summary`: the summary, checked (clear errors naming the file).
 - :func:`targets_table`: one row per target: benchmark, figure, measured, target, met.
 - :func:`figure`: one benchmark's figure.
+- :func:`quoted_figures`: the figures the appendix quotes (:data:`QUOTED`), ready for ``res.number``.
 - :func:`measured_on`: date, machine, revision and load of the run.
 """
 
@@ -22,7 +23,24 @@ import pandas as pd
 
 from . import paths
 
-__all__ = ["SummaryError", "figure", "load_summary", "measured_on", "summary_path", "targets_table"]
+__all__ = ["QUOTED", "SummaryError", "figure", "load_summary", "measured_on", "quoted_figures", "summary_path",
+           "targets_table"]
+
+#: The figures the reproducibility appendix quotes: (benchmark, figure) -> (glue key, unit, format, description).
+QUOTED = {
+    ("build", "cold_seconds"): ("bench_book_cold", "s", "{:,.0f}", "Whole book, cold build"),
+    ("build", "warm_seconds"): ("bench_book_warm", "s", "{:,.1f}", "Whole book, warm build"),
+    ("tables", "cold_seconds"): ("bench_tables_cold", "s", "{:,.0f}", "Tidy tables, cold build"),
+    ("tables", "warm_seconds"): ("bench_tables_warm", "s", "{:,.2f}", "Tidy tables, warm load"),
+    ("fits", "all_fits_seconds"): ("bench_fits", "s", "{:,.0f}", "All RQ1 fits"),
+    ("collect", "rate_share"): ("bench_rate_share", "share", "{:.1%}", "Collector: share of the allowed rate"),
+    ("collect", "heavy_wall_over_ideal"): ("bench_heavy_ratio", "ratio", "{:.2f}",
+                                           "Collector, 3,000-thread repository: wall time over requests/rate"),
+    ("incremental", "collector_peak_rss_mb"): ("bench_incremental_mb", "MB", "{:,.0f}",
+                                               "Incremental collection, 1 million earlier threads: peak memory"),
+    ("incremental", "in_memory_extrapolated_mb"): ("bench_in_memory_mb", "MB", "{:,.0f}",
+                                                   "Holding those threads in memory instead (extrapolated)"),
+}
 
 
 class SummaryError(ValueError):
@@ -72,6 +90,13 @@ def figure(summary: dict[str, Any], benchmark: str, name: str) -> Any:
     raise SummaryError(f"no benchmark {benchmark!r} in the summary")
 
 
+def quoted_figures(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The :data:`QUOTED` figures of ``summary`` as keyword arguments of ``ChapterResults.number``
+    (``key``, ``value``, ``unit``, ``fmt``, ``description``). Raises :class:`SummaryError` if one is missing."""
+    return [{"key": key, "value": figure(summary, name, fig), "unit": unit, "fmt": fmt, "description": description}
+            for (name, fig), (key, unit, fmt, description) in QUOTED.items()]
+
+
 def _number_text(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
@@ -100,11 +125,13 @@ def targets_table(summary: dict[str, Any]) -> pd.DataFrame:
 
 
 def measured_on(summary: dict[str, Any]) -> dict[str, str]:
-    """``date`` (of the summary), ``machine`` (platform, CPUs), ``revision``, ``load`` (highest load seen)."""
+    """``date`` (of the summary), ``machine`` (platform, CPUs), ``revision`` (each benchmark's, distinct,
+    comma-separated: one when the run was at one commit), ``load`` (highest 1-minute load average seen)."""
     m = summary["machine"]
     loads = [x for row in summary["benchmarks"] for k in ("before", "after")
              for x in ((row.get("load_average") or {}).get(k) or [])[:1]]
+    revisions = sorted({str(row.get("revision")) for row in summary["benchmarks"] if row.get("revision")})
     return {"date": str(summary["generated"])[:10],
             "machine": f"{m.get('machine', '')} Linux, {m.get('cpus')} CPUs, Python {m.get('python')}",
-            "revision": str(summary.get("revision") or "unknown"),
+            "revision": ", ".join(revisions) or str(summary.get("revision") or "unknown"),
             "load": f"{max(loads):.1f}" if loads else "unknown"}

@@ -212,13 +212,17 @@ def collect(dest: str | Path, repo_types: Iterable[str] = REPO_TYPES, author: st
 
     # 2. per-repository details, as units of one request each on one pool
     if details:
-        reuse_for = None
+        index = None
         if incremental_from is not None:
             from .incremental import PreviousIndex
 
-            reuse_for = PreviousIndex.open_or_build(incremental_from, state_dir / "previous.sqlite").reuse_for
-        _collect_details(http, journal, repo_types, details, reuse_for, max_concurrency, progress,
-                         batch_size, batch_seconds, summary, counters)
+            index = PreviousIndex.open_or_build(incremental_from, state_dir / "previous.sqlite")
+        try:
+            _collect_details(http, journal, repo_types, details, index.reuse_for if index else None,
+                             max_concurrency, progress, batch_size, batch_seconds, summary, counters)
+        finally:
+            if index is not None:
+                index.close()
 
     # 3. manifest, then drop the journal
     _finish(dest, journal, requested, started_at, name, summary, counters, t0)

@@ -27,11 +27,12 @@ status, title, author, createdAt``).
 :class:`RepoWork` is the state of one repository: which units it still needs,
 what its finished units gave. Checkpointing is exact because every unit's
 result is journaled together with the unit's key (:meth:`Unit.key`), in one
-commit: a thread's record with ``t:...``; a commit page or discussions page,
-whose records cannot be written before the last page is in, as an internal
+commit: a thread's record with ``t:...``; a commit page or discussions page of
+a history or list that has more pages still to come, as an internal
 ``progress`` record with ``cp:...`` / ``lp:...``; the finished commit history
-with ``c:...``, the finished thread list (the threads to fetch) with ``l:...``,
-and the repository with ``repo:...`` once all its units are done.
+with ``c:...``, the finished thread list with ``l:...`` (and, if threads are
+left to fetch, a ``progress`` record naming them), and the repository with
+``repo:...`` once all its units are done.
 :meth:`RepoWork.restore` rebuilds the state of an interrupted repository from
 its done keys and progress records, so a resumed run redoes only unfinished units.
 
@@ -316,9 +317,10 @@ class RepoWork:
         record = {"kind": "commit_page", "repo": self.repo, "page": unit.part, "commits": result.body,
                   "next": result.next_url, "total": result.header("x-total-count")}
         self.commit_pages[unit.part] = record
-        out.add("progress", {"unit": unit.key, **record})
         out.done.append(unit.key)
         self._plan_commit_pages(out)
+        if not self.commits_done:  # kept for a resumed run until the history is complete
+            out.add("progress", {"unit": unit.key, **record})
 
     def _plan_commit_pages(self, out: Outcome) -> None:
         """Schedule the commit pages still missing (from page 0's total, or the last page's link)."""
@@ -365,9 +367,10 @@ class RepoWork:
         record = {"kind": "thread_list_page", "repo": self.repo, "page": unit.part,
                   "items": body.get("discussions") or [], "count": body.get("count", 0), "start": body.get("start", 0)}
         self.list_pages[unit.part] = record
-        out.add("progress", {"unit": unit.key, **record})
         out.done.append(unit.key)
         self._plan_list_pages(out)
+        if not self.list_done:  # kept for a resumed run until the list is complete
+            out.add("progress", {"unit": unit.key, **record})
 
     def _plan_list_pages(self, out: Outcome) -> None:
         first = self.list_pages[0]
@@ -395,8 +398,9 @@ class RepoWork:
                 out.reused_threads += 1
             else:
                 fetch.append({k: item.get(k) for k in THREAD_FIELDS})
-        out.add("progress", {"unit": threads_key(self.repo_type, self.repo_id), "kind": "thread_plan",
-                             "repo": self.repo, "fetch": fetch})
+        if fetch:  # the threads a resumed run still has to fetch
+            out.add("progress", {"unit": threads_key(self.repo_type, self.repo_id), "kind": "thread_plan",
+                                 "repo": self.repo, "fetch": fetch})
         out.done.append(threads_key(self.repo_type, self.repo_id))
         self.list_done = True
         self.list_pages = {}
