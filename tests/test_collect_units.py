@@ -242,6 +242,26 @@ def test_restore_redoes_exactly_the_unfinished_units():
         assert again.finished
 
 
+def test_a_page_returning_after_its_history_failed_is_dropped(tmp_path):
+    """Commit pages in flight when another page fails for good: the late one is ignored, the run goes on."""
+    from hubcommunity.fakehub import FaultRule
+
+    fx = generate_fixture(seed=21, n_models=10, n_datasets=1, n_spaces=1, n_users=10)
+    rid = next(r["id"] for r in fx.repos["model"] if len(fx.commits[("model", r["id"])]) >= 5
+               and ("model", r["id"]) not in fx.gated_commits)
+    path = rf"/api/models/{rid}/commits/"
+    faults = Faults(rules=[FaultRule(path=path, status=404, every=2, times=1),  # the second page asked fails
+                           FaultRule(path=path, kind="slow", delay=0.5, times=None)])  # the others are slow
+    with FakeHub(fx, faults, commit_page_size=2) as hub:
+        summary = collect(tmp_path / "s", endpoint=hub.url, **FAST_COLLECT)
+        assert hub.requests_matching(path) >= 3  # pages after the first went out together
+    recs = records(tmp_path / "s")
+    assert rid not in {json.loads(c)["repo"]["name"] for c in recs["commits"]}
+    errors = [json.loads(e) for e in recs["fetch_errors"]]
+    assert [(e["scope"], e["http_status"]) for e in errors if e["repo_id"] == rid] == [("commits", 404)]
+    assert summary.records["commits"] == fx.expected_commit_records() - 1
+
+
 # ----------------------------------------------------------------------------- a repository with 3,000 threads
 
 HEAVY = {"seed": 7, "n_models": 40, "n_datasets": 5, "n_spaces": 5, "n_users": 20}

@@ -210,6 +210,7 @@ class RepoWork:
         self.list_done = not discussions
         self.thread_items: dict[int, dict] = {}
         self.thread_pending: set[int] = set()
+        self._finish_emitted = False
 
     @property
     def key(self) -> str:
@@ -298,7 +299,8 @@ class RepoWork:
         return out
 
     def _maybe_finish(self, out: Outcome) -> None:
-        if self.finished and not out.finished:
+        if self.finished and not self._finish_emitted:
+            self._finish_emitted = True
             out.done.append(self.key)
             out.finished = True
 

@@ -212,8 +212,9 @@ class _Engine:
                     self.stats.units_run += 1
                     kind = (unit.repo_type, unit.kind)
                     self.stats.units_by_kind[kind] = self.stats.units_by_kind.get(kind, 0) + 1
-                    work = self.open[(unit.repo_type, unit.repo_id)]
-                    self.apply(work, work.handle(unit, result))
+                    work = self.open.get((unit.repo_type, unit.repo_id))
+                    if work is not None:  # else: a page of a history or list that failed on another page
+                        self.apply(work, work.handle(unit, result))
                 if on_tick:
                     on_tick()
                 if batch.units >= batch_size or (batch.units and time.monotonic() - batch.started >= batch_seconds):
