@@ -1,12 +1,14 @@
 # Two commands do everything on a fresh machine (see README):
 #   make book   build the book into _build/html
 #   make test   run every test
+# and one measures speed and memory (minutes; best on a quiet machine):
+#   make bench  run every benchmark in full
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: book browser chapter link test venv lock clean
+.PHONY: bench book browser chapter link test venv lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +39,14 @@ chapter: link
 
 test: venv browser
 	$(BIN)/python -m pytest
+
+# Every benchmarks/bench_*.py in full, one after the other, through benchmarks/harness.py:
+# _build/benchmarks/<name>.json per benchmark, summary.json and summary.md (machine, versions,
+# figures, targets, pass/fail, load average); refreshes benchmarks/latest/summary.json, which
+# the book quotes (commit it). BENCH="collect plan" runs only those. Exit 1: a target missed.
+BENCH ?=
+bench: link
+	$(BIN)/python benchmarks/suite.py $(if $(BENCH),--only $(BENCH))
 
 # The real-browser test drives Debian's chromium (never a downloaded browser build):
 # install it, with the fonts the charts use, when it is missing (as root, or via sudo).

@@ -1,39 +1,51 @@
 """Whole-book build times and peak memory: cold (empty execution cache), warm (no change),
 and after touching one module (only the chapters that import it re-execute).
 
-    .venv/bin/python benchmarks/bench_build.py [--output DIR] [--keep] [--touch MODULE]
-
 Builds the book with the same driver as ``make book`` (``hubcommunity.build``) into
-a separate output folder (default ``_build/bench``; the main ``_build`` is not
-touched): first cold (the folder deleted, so every chapter executes), then warm
-(immediately again, nothing changed: no chapter executes), then with a comment
-appended to ``--touch`` (default ``src/hubcommunity/analysis/adoption.py``; the file
-is restored byte for byte afterwards), printing which chapters re-executed and why.
-Peak memory is the largest total RSS of the
-build's whole process tree (jupyter-book, Sphinx and the chapter kernels), sampled
-every 0.2 s from /proc. Targets (issue 2): warm <= 30 s, cold <= 10 min, peak <= 6 GB.
-Prints the machine and the versions. The machine is shared: compare ratios within a run.
+a separate output folder (``_build/bench``; the main ``_build`` is not touched):
+first cold (the folder deleted, so every chapter executes), then warm (immediately
+again, nothing changed: no chapter executes), then with a comment appended to
+``src/hubcommunity/analysis/adoption.py`` (restored byte for byte afterwards),
+reporting which chapters re-executed and why. Peak memory is the largest total
+RSS of the build's whole process tree (jupyter-book, Sphinx and the chapter
+kernels), sampled every 0.2 s from /proc. Targets: cold <= 10 min, warm <= 30 s
+on this 2-core machine (issue 15), peak <= 6 GB (issue 2). The machine is shared:
+compare ratios within a run.
+
+``--smoke``: the same three builds of a two-page book (an introduction and one
+chapter of the test suite's mini book, which reads a data file and imports a
+helper module, the file touched), in a temporary folder.
+
+Run: ``.venv/bin/python benchmarks/bench_build.py [--smoke] [--out DIR]``
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import platform
 import shutil
 import sys
+import tempfile
 import threading
-import time
-from importlib.metadata import version
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import harness
+
+ROOT = harness.ROOT
 sys.path.insert(0, str(ROOT / "src"))
 
-from hubcommunity.build import build, toc_documents  # noqa: E402
+from hubcommunity.build import BuildResult, build, toc_documents  # noqa: E402
 
 #: Appended to the touched module (a comment: no behaviour changes, the content does).
 TOUCH = "\n# touched by benchmarks/bench_build.py\n"
+MINIBOOK = ROOT / "tests" / "fixtures" / "minibook"
+SMOKE_TOC = """format: jb-book
+root: book/intro
+options:
+  numbered: true
+chapters:
+  - file: book/demo2
+"""
+SMOKE_INTRO = "# Smoke book\n\nThe introduction and one chapter of the test suite's mini book.\n"
 
 
 def _tree_rss(pid: int) -> int:
@@ -81,11 +93,36 @@ class PeakMemory:
         self._thread.join()
 
 
-def timed_build(output: Path) -> tuple[float, int, bool, list[str]]:
-    """Build into ``output``; return (seconds, peak bytes, ok, the extension's per-chapter
-    lines: which chapters executed and why)."""
+class Book:
+    """What to build: the real book, or the two-page smoke book."""
+
+    def __init__(self, root: Path, output: Path, touch: Path, env: dict[str, str] | None = None,
+                 require_snapshots: bool = True):
+        self.root, self.output, self.touch, self.env = root, output, touch, env or {}
+        self.require_snapshots = require_snapshots
+
+    def build(self) -> BuildResult:
+        return build(self.root, output=self.output, echo=False, env=self.env,
+                     require_snapshots=self.require_snapshots)
+
+
+def smoke_book(tmp: Path) -> Book:
+    """The test suite's mini book, introduction and one chapter, assembled in ``tmp``."""
+    dest = tmp / "minibook"
+    shutil.copytree(MINIBOOK, dest)
+    shutil.copy2(ROOT / "_config.yml", dest / "_config.yml")
+    shutil.copytree(ROOT / "book" / "_static", dest / "book" / "_static")
+    shutil.copy2(ROOT / "book" / "references.bib", dest / "book" / "references.bib")
+    (dest / "_toc.yml").write_text(SMOKE_TOC)
+    (dest / "book" / "intro.md").write_text(SMOKE_INTRO)
+    return Book(dest, dest, dest / "lib" / "minilib" / "shares.py", {"MINIBOOK_ROOT": str(dest)},
+                require_snapshots=False)
+
+
+def timed_build(book: Book) -> tuple[float, int, bool, list[str]]:
+    """Build; return (seconds, peak bytes, ok, the extension's per-chapter lines: which executed and why)."""
     with PeakMemory() as mem:
-        result = build(ROOT, output=output, echo=False)
+        result = book.build()
     if not result.ok:
         print(result.log[-4000:])
     executed = [line.split("hubcommunity: ", 1)[1] for line in result.log.splitlines()
@@ -93,13 +130,14 @@ def timed_build(output: Path) -> tuple[float, int, bool, list[str]]:
     return result.seconds, mem.peak, result.ok, executed
 
 
-def touched_build(output: Path, module: Path) -> tuple[float, int, bool, list[str]]:
-    """Append :data:`TOUCH` to ``module``, build, then restore it exactly (unless someone
+def touched_build(book: Book) -> tuple[float, int, bool, list[str]]:
+    """Append :data:`TOUCH` to the book's module, build, then restore it exactly (unless someone
     else changed it meanwhile: then it is left alone and a warning printed)."""
+    module = book.touch
     original = module.read_bytes()
     module.write_bytes(original + TOUCH.encode())
     try:
-        return timed_build(output)
+        return timed_build(book)
     finally:
         if module.read_bytes() == original + TOUCH.encode():
             module.write_bytes(original)
@@ -108,45 +146,35 @@ def touched_build(output: Path, module: Path) -> tuple[float, int, bool, list[st
                   f"line {TOUCH.strip()!r} by hand if it is there)", file=sys.stderr)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--output", type=Path, default=ROOT / "_build" / "bench")
-    parser.add_argument("--keep", action="store_true", help="keep the output folder afterwards")
-    parser.add_argument("--touch", type=Path, default=Path("src/hubcommunity/analysis/adoption.py"),
-                        help="module to append a comment to for the third build (restored afterwards)")
-    args = parser.parse_args()
-
-    mem_total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {mem_total / 2**30:.1f} GiB RAM, "
-          f"{platform.platform()}")
-    print("versions: python " + platform.python_version() + ", " + ", ".join(
-        f"{p} {version(p)}" for p in ("jupyter-book", "sphinx", "myst-nb", "jupyter-cache",
-                                      "altair", "vl-convert-python", "pandas", "pyarrow")))
-    chapters = [p.relative_to(ROOT).as_posix() for p in toc_documents(ROOT)]
-    print(f"pages: {len(chapters)} ({', '.join(chapters)})")
-
-    if args.output.exists():
-        shutil.rmtree(args.output)
-    cold_s, cold_mem, ok1, cold_ran = timed_build(args.output)
-    warm_s, warm_mem, ok2, warm_ran = timed_build(args.output)
-    module = args.touch if args.touch.is_absolute() else ROOT / args.touch
-    touch_s, touch_mem, ok3, touch_ran = touched_build(args.output, module)
-    print(f"cold build: {cold_s:7.1f} s  peak {cold_mem / 2**30:.2f} GiB  "
-          f"(target <= 600 s, <= 6 GiB)  {'ok' if ok1 else 'FAILED'}  executed {len(cold_ran)} chapters")
-    print(f"warm build: {warm_s:7.1f} s  peak {warm_mem / 2**30:.2f} GiB  "
-          f"(target <= 30 s)  {'ok' if ok2 else 'FAILED'}  executed {len(warm_ran)} chapters")
-    for line in warm_ran:
-        print(f"    {line}")
-    print(f"after touching {module.relative_to(ROOT) if ROOT in module.parents else module}: "
-          f"{touch_s:7.1f} s  peak {touch_mem / 2**30:.2f} GiB  {'ok' if ok3 else 'FAILED'}  "
-          f"executed {len(touch_ran)} chapters:")
-    for line in touch_ran:
-        print(f"    {line}")
-    print(f"warm/cold: {warm_s / cold_s:.3f}   touched/cold: {touch_s / cold_s:.3f}")
-    if not args.keep:
-        shutil.rmtree(args.output, ignore_errors=True)
-    return 0 if ok1 and ok2 and ok3 else 1
+def run(smoke: bool) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        if smoke:
+            book = smoke_book(Path(tmp))
+        else:
+            book = Book(ROOT, ROOT / "_build" / "bench", ROOT / "src" / "hubcommunity" / "analysis" / "adoption.py")
+            if book.output.exists():
+                shutil.rmtree(book.output)
+        pages = [p.relative_to(book.root).as_posix() for p in toc_documents(book.root)]
+        cold_s, cold_mem, ok1, cold_ran = timed_build(book)
+        warm_s, warm_mem, ok2, warm_ran = timed_build(book)
+        touch_s, touch_mem, ok3, touch_ran = touched_build(book)
+        if not smoke:
+            shutil.rmtree(book.output, ignore_errors=True)
+    if not (ok1 and ok2 and ok3):
+        raise SystemExit("bench_build: a build failed (log above)")
+    gib = 2 ** 30
+    return {"pages": len(pages), "cold_seconds": round(cold_s, 1), "cold_peak_gib": round(cold_mem / gib, 2),
+            "cold_executed": len(cold_ran), "warm_seconds": round(warm_s, 1), "warm_peak_gib": round(warm_mem / gib, 2),
+            "warm_executed": warm_ran, "touched_module": book.touch.relative_to(book.root).as_posix(),
+            "touched_seconds": round(touch_s, 1), "touched_executed": touch_ran,
+            "warm_over_cold": round(warm_s / cold_s, 3), "touched_over_cold": round(touch_s / cold_s, 3),
+            "peak_gib": round(max(cold_mem, warm_mem, touch_mem) / gib, 2),
+            "ram_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / gib, 1)}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(harness.main("build", run, targets=[
+        harness.Target("cold_seconds", "<=", 600, "whole book, cold build (s)"),
+        harness.Target("warm_seconds", "<=", 30, "whole book, warm build, nothing changed (s)"),
+        harness.Target("peak_gib", "<=", 6, "whole book build: peak memory of the process tree (GiB)"),
+    ]))

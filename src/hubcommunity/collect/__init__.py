@@ -2,18 +2,22 @@
 
 :func:`collect` lists models, datasets and spaces in bulk (``expand=`` fields,
 spaces with ``models``), then fetches each repository's commit history and
-discussions with their events, on a bounded thread pool paced just under the
-Hub's rate limit (:mod:`.scheduler`), through ``huggingface_hub``'s HTTP
-session (:mod:`.http`). It writes the snapshot layout of ``CONTRIBUTING.md``::
+discussions with their events as units of one request each (commit pages,
+discussion pages, thread details: :mod:`.details`) on one shared thread pool
+(:mod:`.engine`), paced just under every rate-limit bucket the Hub announces
+(:mod:`.scheduler`), through ``huggingface_hub``'s HTTP session (:mod:`.http`).
+:func:`~.plan.plan_collection` estimates a collection's requests and wall time
+before it starts (``--plan``). It writes the snapshot layout of ``CONTRIBUTING.md``::
 
     DEST/manifest.json
     DEST/raw/{models,datasets,spaces,commits,discussions,fetch_errors}/<stream>-<seq>.jsonl.gz
 
 Records are the Hub's JSON as sent (see :mod:`.listing` and :mod:`.details`
 for the exact shapes). Work is committed in batches to a journal
-(:mod:`.checkpoint`), so a killed run resumes with ``resume=True`` and loses
-or duplicates nothing. ``incremental_from`` reuses an earlier snapshot for
-unchanged repositories (:mod:`.incremental`).
+(:mod:`.checkpoint`), so a killed run resumes with ``resume=True``, redoes
+only the units it had not committed, and loses or duplicates nothing.
+``incremental_from`` reuses an earlier snapshot for unchanged repositories,
+streamed through an on-disk index (:mod:`.incremental`).
 
 The token comes from ``token``, ``HF_TOKEN`` or the huggingface_hub login;
 it is sent only in the ``Authorization`` header and never written anywhere.
@@ -26,20 +30,22 @@ import logging
 import shutil
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .. import __version__
 from .checkpoint import STATE_DIR, STREAMS, Journal, atomic_write_bytes
-from .details import RepoResult, Reuse, fetch_repo
+from .details import repo_key
 from .http import Counters, HubHttp
 from .listing import EXPAND, REPO_TYPES, STREAM_OF, CollectError, list_repos
+from .ratelimit import Policy
 from .scheduler import RateScheduler
+from .plan import plan_collection
 
-__all__ = ["CollectError", "Summary", "collect", "register_cli"]
+__all__ = ["CollectError", "Summary", "collect", "plan_collection", "register_cli"]
 
 log = logging.getLogger(__name__)
 DETAILS = ("commits", "discussions")
@@ -204,15 +210,19 @@ def collect(dest: str | Path, repo_types: Iterable[str] = REPO_TYPES, author: st
         b.close()
     summary.repos_listed = kept
 
-    # 2. per-repository details
+    # 2. per-repository details, as units of one request each on one pool
     if details:
-        previous = None
+        index = None
         if incremental_from is not None:
-            from .incremental import load_previous
+            from .incremental import PreviousIndex
 
-            previous = load_previous(incremental_from)
-        _collect_details(http, journal, repo_types, details, previous, max_concurrency, progress,
-                         batch_size, batch_seconds, summary, counters)
+            index = PreviousIndex.open_or_build(incremental_from, state_dir / "previous.sqlite")
+        try:
+            _collect_details(http, journal, repo_types, details, index.reuse_for if index else None,
+                             max_concurrency, progress, batch_size, batch_seconds, summary, counters)
+        finally:
+            if index is not None:
+                index.close()
 
     # 3. manifest, then drop the journal
     _finish(dest, journal, requested, started_at, name, summary, counters, t0)
@@ -220,74 +230,47 @@ def collect(dest: str | Path, repo_types: Iterable[str] = REPO_TYPES, author: st
     return summary
 
 
-def _pending_repos(journal: Journal, repo_types: tuple[str, ...]) -> list[tuple[str, dict]]:
-    """Listed repositories (first occurrence of each id) whose details are not committed yet."""
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for t in repo_types:
-        for rec in journal.iter_records(STREAM_OF[t]):
-            key = (t, rec["id"])
-            if key in seen or f"repo:{t}:{rec['id']}" in journal.done:
+class _PendingRepos:
+    """Listed repositories (first occurrence of each id) whose details are not committed yet.
+
+    Streamed from the journal's listing parts; iterable more than once.
+    """
+
+    def __init__(self, journal: Journal, repo_types: tuple[str, ...]) -> None:
+        self.journal, self.repo_types = journal, repo_types
+
+    def __iter__(self) -> Iterator[tuple[str, dict]]:
+        seen: set[tuple[str, str]] = set()
+        for t in self.repo_types:
+            for rec in self.journal.iter_records(STREAM_OF[t]):
+                key = (t, rec["id"])
+                if key in seen:
+                    continue
                 seen.add(key)
-                continue
-            seen.add(key)
-            out.append((t, rec))
-    return out
+                if repo_key(t, rec["id"]) not in self.journal.done:
+                    yield t, rec
 
 
-def _collect_details(http: HubHttp, journal: Journal, repo_types, details, previous, max_concurrency: int,
+def _count_pending(journal: Journal, repo_types: tuple[str, ...]) -> int:
+    listed = {t: journal.last_state(f"list:{t}") or {} for t in repo_types}
+    finished = sum(1 for k in journal.done if k.startswith("repo:"))
+    return max(0, sum(s.get("kept", 0) for s in listed.values()) - finished)
+
+
+def _collect_details(http: HubHttp, journal: Journal, repo_types, details, reuse_for, max_concurrency: int,
                      progress: bool, batch_size: int, batch_seconds: float, summary: Summary,
                      counters: Counters) -> None:
-    pending = _pending_repos(journal, repo_types)
-    bar = _progress(progress, desc="details", unit=" repos", total=len(pending))
-    reused = {"commits": 0, "threads": 0}
-    buffer_units: list[str] = []
-    buffer: dict[str, list[dict]] = {s: [] for s in STREAMS}
-    last_commit = time.monotonic()
+    from .engine import collect_details
 
-    def work(t: str, rec: dict) -> RepoResult:
-        reuse: Reuse | None = previous.reuse_for(t, rec) if previous is not None else None
-        return fetch_repo(http, t, rec["id"], commits="commits" in details,
-                          discussions="discussions" in details, reuse=reuse)
-
-    def flush() -> None:
-        nonlocal last_commit
-        if buffer_units:
-            journal.commit(list(buffer_units), buffer)
-            buffer_units.clear()
-            for s in STREAMS:
-                buffer[s] = []
-        last_commit = time.monotonic()
-
-    with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="details") as pool:
-        running: dict[Future, str] = {}
-        queue = iter(pending)
-        exhausted = False
-        while running or not exhausted:
-            while not exhausted and len(running) < max_concurrency * 4:
-                item = next(queue, None)
-                if item is None:
-                    exhausted = True
-                    break
-                t, rec = item
-                running[pool.submit(work, t, rec)] = f"repo:{t}:{rec['id']}"
-            done, _ = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
-            for fut in done:
-                unit = running.pop(fut)
-                result = fut.result()  # an unexpected exception stops the run; committed work is kept
-                buffer_units.append(unit)
-                for s, recs in result.records.items():
-                    buffer[s].extend(recs)
-                reused["commits"] += int(result.reused_commits)
-                reused["threads"] += result.reused_threads
-                bar.update(1)
-            bar.set_postfix(req=counters.requests, r429=counters.rate_limited, refresh=False)
-            if len(buffer_units) >= batch_size or (buffer_units and time.monotonic() - last_commit >= batch_seconds):
-                flush()
-        flush()
+    bar = _progress(progress, desc="details", unit=" repos", total=_count_pending(journal, repo_types))
+    stats = collect_details(
+        http, journal, _PendingRepos(journal, repo_types), commits="commits" in details,
+        discussions="discussions" in details, reuse_for=reuse_for, max_concurrency=max_concurrency,
+        batch_size=batch_size, batch_seconds=batch_seconds, on_repo_done=bar.update,
+        on_tick=lambda: bar.set_postfix(req=counters.requests, r429=counters.rate_limited, refresh=False))
     bar.close()
-    if previous is not None:
-        summary.reused = reused
+    if reuse_for is not None:
+        summary.reused = {"commits": stats.reused_commits, "threads": stats.reused_threads}
 
 
 def _finish(dest: Path, journal: Journal, requested: dict, started_at: str, name: str | None,
@@ -338,8 +321,42 @@ def _finish(dest: Path, journal: Journal, requested: dict, started_at: str, name
 # ----------------------------------------------------------------------------- CLI
 
 
+def parse_quota(text: str) -> Policy:
+    """``"1000/300"`` (requests per window of seconds) -> ``Policy(1000, 300.0)``."""
+    try:
+        quota, window = text.split("/")
+        policy = Policy(int(quota.replace(",", "").replace("_", "")), float(window))
+    except ValueError:
+        raise ValueError(f"--quota takes Q/W (requests per window of W seconds), e.g. 1000/300, not {text!r}") \
+            from None
+    if policy.quota <= 0 or policy.window <= 0:
+        raise ValueError(f"--quota must be positive, not {text!r}")
+    return policy
+
+
+def _cmd_plan(args: Any, details: list[str]) -> int:
+    from .plan import plan_collection
+
+    try:
+        quota = parse_quota(args.quota) if args.quota else None
+        plan = plan_collection(repo_types=args.types, author=args.author, sample=args.sample, seed=args.seed,
+                               limit=args.limit, details=details, endpoint=args.endpoint,
+                               plan_from=args.plan_from or (), pilot=args.pilot, listing_from=args.listing_from,
+                               quota=quota, max_concurrency=args.max_concurrency, progress=not args.no_progress)
+    except (ValueError, CollectError) as exc:
+        print(f"hubcommunity collect --plan: {exc}", file=sys.stderr)
+        return 2
+    print(plan.text())
+    return 0
+
+
 def _cmd_collect(args: Any) -> int:
     details = [d for d, off in (("commits", args.no_commits), ("discussions", args.no_discussions)) if not off]
+    if args.plan:
+        return _cmd_plan(args, details)
+    if args.dest is None:
+        print("hubcommunity collect: give the snapshot directory DEST (or --plan to estimate only)", file=sys.stderr)
+        return 2
     try:
         summary = collect(args.dest, repo_types=args.types, author=args.author, sample=args.sample,
                           seed=args.seed, limit=args.limit, details=details,
@@ -356,10 +373,11 @@ def _cmd_collect(args: Any) -> int:
 def register_cli(subparsers: Any) -> None:
     """Add the ``collect`` subcommand."""
     p = subparsers.add_parser(
-        "collect", help="capture (a sample of) the Hub into a snapshot directory",
+        "collect", help="capture (a sample of) the Hub into a snapshot directory, or --plan one",
         description="Collect listings, commit histories and discussions from the Hugging Face Hub API into a "
-                    "raw snapshot. The token comes from HF_TOKEN or `hf auth login`; it is never written.")
-    p.add_argument("dest", help="snapshot directory to create (e.g. data/snapshots/hub-2026-11)")
+                    "raw snapshot. The token comes from HF_TOKEN or `hf auth login`; it is never written. "
+                    "With --plan, estimate the requests and wall time first (nothing is written).")
+    p.add_argument("dest", nargs="?", help="snapshot directory to create (e.g. data/snapshots/hub-2026-11)")
     p.add_argument("--types", nargs="+", choices=REPO_TYPES, default=list(REPO_TYPES), metavar="TYPE",
                    help="repository types: model dataset space (default: all)")
     p.add_argument("--author", help="only repositories of this user or organisation")
@@ -374,5 +392,20 @@ def register_cli(subparsers: Any) -> None:
     p.add_argument("--max-concurrency", type=int, default=8, help="parallel requests (default 8)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--batch-size", type=int, default=200,
-                   help="repositories per checkpoint (default 200; at most this many are redone after a crash)")
+                   help="work units (one request each) per checkpoint (default 200; at most this many requests "
+                        "are redone after a crash)")
+    g = p.add_argument_group("planning (--plan: estimate, collect nothing)")
+    g.add_argument("--plan", action="store_true",
+                   help="print the estimated requests and wall time of this collection, then stop")
+    g.add_argument("--plan-from", nargs="+", metavar="SNAPSHOT",
+                   help="take requests per repository from earlier snapshot(s) (default: a pilot sample)")
+    g.add_argument("--pilot", type=int, metavar="N",
+                   help="measure requests per repository on N listed repositories per type "
+                        "(default 30 when --plan-from is not given)")
+    g.add_argument("--listing-from", metavar="SNAPSHOT",
+                   help="count the repositories in scope in this snapshot's listing instead of listing live "
+                        "(with --plan-from: no network at all)")
+    g.add_argument("--quota", metavar="Q/W",
+                   help="the account's API quota, Q requests per W seconds (default: read from the Hub's "
+                        "RateLimit-Policy header; e.g. 1000/300 for a free account)")
     p.set_defaults(func=_cmd_collect)

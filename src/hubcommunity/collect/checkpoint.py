@@ -2,17 +2,21 @@
 
 Layout inside the snapshot directory being written::
 
-    raw/<stream>/<stream>-<seq>.jsonl.gz   immutable record files ("parts")
-    .collect/journal.jsonl                 one line per committed batch
-    .collect/run.json                      what was asked (to refuse a mismatched --resume)
+    raw/<stream>/<stream>-<seq>.jsonl.gz        immutable record files ("parts") of the snapshot's streams
+    .collect/<stream>/<stream>-<seq>.jsonl.gz   parts of internal streams (work in progress, e.g. the
+                                                commit pages of a repository not finished yet)
+    .collect/journal.jsonl                      one line per committed batch
+    .collect/run.json                           what was asked (to refuse a mismatched --resume)
 
 A batch is committed by :meth:`Journal.commit`:
 
 1. each stream's records go to ``<part>.tmp``, which is flushed, fsynced and
    renamed to its final name (rename is atomic on POSIX);
-2. one JSON line naming the batch's *units* (listing pages, repositories), its
-   parts with record counts, sizes and sha256, and any state (the next listing
-   cursor) is appended to the journal and fsynced. **That line is the commit.**
+2. one JSON line naming the batch's *units* (listing pages, repositories, and
+   the requests below a repository: commit pages, discussion-list pages, thread
+   details), its parts with record counts, sizes and sha256, and any state (the
+   next listing cursor) is appended to the journal and fsynced. **That line is
+   the commit.**
 
 On reopening, a torn last journal line is dropped, and any part or temporary
 file that no journal line names is deleted: a run killed at any moment (kill
@@ -33,6 +37,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 STREAMS = ("models", "datasets", "spaces", "discussions", "commits", "fetch_errors")
+#: Streams that live under ``.collect/`` and never reach the snapshot.
+INTERNAL_STREAMS = ("progress",)
 STATE_DIR = ".collect"
 
 
@@ -130,13 +136,23 @@ class Journal:
 
     def _remove_orphans(self) -> None:
         committed = {p.file for e in self.entries for p in e.parts}
-        for stream_dir in self.raw.iterdir():
-            if not stream_dir.is_dir():
-                continue
+        dirs = [d for d in self.raw.iterdir() if d.is_dir()]
+        dirs += [self.state_dir / s for s in INTERNAL_STREAMS if (self.state_dir / s).is_dir()]
+        for stream_dir in dirs:
             for f in stream_dir.iterdir():
                 rel = f"{stream_dir.name}/{f.name}"
                 if rel not in committed:
                     f.unlink()
+
+    def path_of(self, part: PartInfo | str, stream: str | None = None) -> Path:
+        """The file of a part (``raw/...`` for the snapshot's streams, ``.collect/...`` for internal ones)."""
+        rel = part.file if isinstance(part, PartInfo) else part
+        stream = part.stream if isinstance(part, PartInfo) else stream
+        return (self.state_dir if stream in INTERNAL_STREAMS else self.raw) / rel
+
+    def forget(self, units: Iterable[str]) -> None:
+        """Drop ``units`` from :attr:`done` (memory only; the journal keeps them)."""
+        self.done.difference_update(units)
 
     @property
     def next_seq(self) -> int:
@@ -155,13 +171,16 @@ class Journal:
     def _commit(self, units: list[str], records: dict[str, list[dict]], state: dict[str, Any] | None) -> Entry:
         seq = self.next_seq
         parts = []
-        for stream in STREAMS:
+        unknown = set(records) - set(STREAMS) - set(INTERNAL_STREAMS)
+        if unknown:
+            raise ValueError(f"unknown streams {sorted(unknown)}")
+        for stream in STREAMS + INTERNAL_STREAMS:
             recs = records.get(stream) or []
             if not recs:
                 continue
             rel = f"{stream}/{stream}-{seq:07d}.jsonl.gz"
             data = encode_records(recs)
-            atomic_write_bytes(self.raw / rel, data)
+            atomic_write_bytes(self.path_of(rel, stream), data)
             parts.append(PartInfo(stream, rel, len(recs), len(data), hashlib.sha256(data).hexdigest()))
         entry = Entry(seq, list(units), parts, dict(state or {}), time.time())
         line = json.dumps(entry.to_json(), separators=(",", ":")) + "\n"
@@ -181,7 +200,7 @@ class Journal:
     def iter_records(self, stream: str) -> Iterator[dict]:
         """Every committed record of ``stream``, in commit order."""
         for p in self.parts(stream):
-            with gzip.open(self.raw / p.file, "rt", encoding="utf-8") as fh:
+            with gzip.open(self.path_of(p), "rt", encoding="utf-8") as fh:
                 for line in fh:
                     yield json.loads(line)
 

@@ -13,7 +13,7 @@ user agent), and keeps the JSON exactly as sent. Every retry happens here,
 once, and is counted in :class:`Counters`.
 
 Retries: 429 waits for ``Retry-After`` (or the ``RateLimit`` reset), paced by
-:class:`~hubcommunity.collect.scheduler.RateScheduler`; 408/5xx, timeouts,
+:class:`~hubcommunity.collect.scheduler.RateScheduler` per rate-limit bucket; 408/5xx, timeouts,
 dropped connections and truncated bodies back off exponentially with full
 jitter. 401/403/404 (gated, private, disabled, deleted) raise
 :class:`FetchError` at once, for the caller to record as a ``fetch_errors`` record.
@@ -33,7 +33,7 @@ import httpx2
 from huggingface_hub.utils import build_hf_headers, get_session
 
 from .. import __version__
-from .scheduler import RateScheduler
+from .scheduler import RateScheduler, route_of
 
 RETRY_STATUSES = frozenset({408, 500, 502, 503, 504})
 
@@ -93,6 +93,11 @@ class Page:
     next_url: str | None
     headers: dict[str, str]
 
+    def header(self, name: str) -> str | None:
+        """The value of header ``name`` (case-insensitive), or None."""
+        name = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == name), None)
+
 
 def _retry_after(headers: httpx2.Headers) -> float | None:
     value = headers.get("retry-after")
@@ -140,9 +145,10 @@ class HubHttp:
     def get(self, path_or_url: str, params: dict | list | None = None) -> Page:
         """GET ``path_or_url`` and return its :class:`Page`; raise :class:`FetchError` on 4xx or giving up."""
         url = self.url(path_or_url)
+        route = route_of(url)
         failures = rate_limited = 0
         while True:
-            ticket = self.scheduler.acquire()
+            ticket = self.scheduler.acquire(route)
             self.counters.add(requests=1)
             try:
                 response = get_session().get(url, params=params, headers=self._headers, timeout=self.timeout)

@@ -106,6 +106,29 @@ class HubFixture:
         repo["sha"], repo["lastModified"] = commit["id"], commit["date"]
         return commit
 
+    def add_threads(self, repo_type: str, repo_id: str, n: int, seed: int = 0) -> list[dict]:
+        """Give ``repo_id`` ``n`` more discussion threads (numbered after its last); return them.
+
+        Deterministic in ``seed``. Used for repositories with thousands of threads
+        (one real model had 3,006 in January 2024), whose thread details keep every
+        worker of the collector busy.
+        """
+        rng = random.Random(f"{self.seed}:{seed}:{repo_type}:{repo_id}:{n}")
+        key = (repo_type, repo_id)
+        threads = self.discussions.setdefault(key, [])
+        repo = self.repo(repo_type, repo_id)
+        created = datetime.strptime(repo["createdAt"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+        users = sorted(u for u in self.users if u.startswith("user")) or ["user000"]
+        owner = repo_id.split("/")[0]
+        owner_user = owner if owner in users else users[0]
+        start = max((t["num"] for t in threads), default=0)
+        new = [_thread(rng, repo_type, repo_id, owner_user, users, created, num)
+               for num in range(start + 1, start + n + 1)]
+        threads.extend(new)
+        for t in new:
+            self.users.update(e["author"]["name"] for e in t["events"])
+        return new
+
     def n_repos(self, repo_type: str) -> int:
         """Number of repositories of ``repo_type`` in the listing."""
         return len(self.repos.get(repo_type, []))
@@ -197,76 +220,79 @@ def _author_obj(name: str, *, is_owner: bool = False, is_bot: bool = False) -> d
     }
 
 
+def _thread(rng: random.Random, repo_type: str, repo_id: str, owner_user: str, users: list[str],
+            created: datetime, num: int) -> dict:
+    """One discussion thread (or pull request) with its events, as the details endpoint sends it."""
+    is_pr = rng.random() < 0.45
+    opener = rng.choice(BOTS) if rng.random() < 0.4 else rng.choice(users)
+    ts = created + timedelta(days=rng.randint(1, 300), seconds=rng.randint(0, 3599))
+    status = rng.choice(("open", "closed", "merged") if is_pr else ("open", "closed"))
+    events = [{
+        "id": object_id("event", repo_id, num, 0),
+        "author": _author_obj(opener, is_bot=opener in BOTS),
+        "createdAt": iso(ts),
+        "type": "comment",
+        "data": {"edited": False, "hidden": False, "latest": {"raw": f"Opening #{num}", "html": f"<p>Opening #{num}</p>",
+                 "updatedAt": iso(ts)}, "numEdits": 0, "editors": [opener], "editorAvatarUrls": [],
+                 "reactions": [], "isReport": False},
+    }]
+    if is_pr:
+        ts = ts + timedelta(minutes=rng.randint(1, 60))
+        events.append({
+            "id": object_id("event", repo_id, num, "c"),
+            "author": _author_obj(opener, is_bot=opener in BOTS),
+            "createdAt": iso(ts),
+            "type": "commit",
+            "data": {"subject": "Adding safetensors variant", "oid": fake_sha("prcommit", repo_id, num)},
+        })
+    for k in range(rng.randint(0, 3)):
+        who = rng.choice([owner_user, *rng.sample(users, 2)])
+        ts = ts + timedelta(hours=rng.randint(1, 72))
+        events.append({
+            "id": object_id("event", repo_id, num, k + 1),
+            "author": _author_obj(who, is_owner=who == owner_user),
+            "createdAt": iso(ts),
+            "type": "comment",
+            "data": {"edited": False, "hidden": False, "latest": {"raw": f"Reply {k}", "html": f"<p>Reply {k}</p>",
+                     "updatedAt": iso(ts)}, "numEdits": 0, "editors": [who], "editorAvatarUrls": [],
+                     "reactions": [], "isReport": False},
+        })
+    if status != "open":
+        ts = ts + timedelta(hours=1)
+        events.append({
+            "id": object_id("event", repo_id, num, "s"),
+            "author": _author_obj(owner_user, is_owner=True),
+            "createdAt": iso(ts),
+            "type": "status-change",
+            "data": {"status": status},
+        })
+    thread = {
+        "repo": {"name": repo_id, "type": repo_type},
+        "num": num,
+        "title": ("Adding `safetensors` variant of this model" if opener == "SFconvertbot"
+                  else "Librarian Bot: Add base_model information to model" if opener == "librarian-bot"
+                  else f"Question {num} about {repo_id.split('/')[1]}"),
+        "status": status,
+        "author": _author_obj(opener, is_bot=opener in BOTS),
+        "createdAt": events[0]["createdAt"],
+        "isPullRequest": is_pr,
+        "events": events,
+        "pinned": False,
+        "locked": False,
+    }
+    if is_pr:
+        thread["changes"] = {"base": "refs/heads/main"}
+        if status == "merged":
+            thread["changes"]["mergeCommitId"] = fake_sha("merge", repo_id, num)
+        thread["filesWithConflicts"] = []
+    return thread
+
+
 def _threads_for(rng: random.Random, repo_type: str, repo_id: str, owner_user: str, users: list[str],
                  created: datetime) -> list[dict]:
     """Discussion threads with events; bots open a good share of them (as on the real Hub)."""
     n = rng.choice((0, 0, 0, 1, 1, 2, 3, 5))
-    threads = []
-    for num in range(1, n + 1):
-        is_pr = rng.random() < 0.45
-        opener = rng.choice(BOTS) if rng.random() < 0.4 else rng.choice(users)
-        ts = created + timedelta(days=rng.randint(1, 300), seconds=rng.randint(0, 3599))
-        status = rng.choice(("open", "closed", "merged") if is_pr else ("open", "closed"))
-        events = [{
-            "id": object_id("event", repo_id, num, 0),
-            "author": _author_obj(opener, is_bot=opener in BOTS),
-            "createdAt": iso(ts),
-            "type": "comment",
-            "data": {"edited": False, "hidden": False, "latest": {"raw": f"Opening #{num}", "html": f"<p>Opening #{num}</p>",
-                     "updatedAt": iso(ts)}, "numEdits": 0, "editors": [opener], "editorAvatarUrls": [],
-                     "reactions": [], "isReport": False},
-        }]
-        if is_pr:
-            ts = ts + timedelta(minutes=rng.randint(1, 60))
-            events.append({
-                "id": object_id("event", repo_id, num, "c"),
-                "author": _author_obj(opener, is_bot=opener in BOTS),
-                "createdAt": iso(ts),
-                "type": "commit",
-                "data": {"subject": "Adding safetensors variant", "oid": fake_sha("prcommit", repo_id, num)},
-            })
-        for k in range(rng.randint(0, 3)):
-            who = rng.choice([owner_user, *rng.sample(users, 2)])
-            ts = ts + timedelta(hours=rng.randint(1, 72))
-            events.append({
-                "id": object_id("event", repo_id, num, k + 1),
-                "author": _author_obj(who, is_owner=who == owner_user),
-                "createdAt": iso(ts),
-                "type": "comment",
-                "data": {"edited": False, "hidden": False, "latest": {"raw": f"Reply {k}", "html": f"<p>Reply {k}</p>",
-                         "updatedAt": iso(ts)}, "numEdits": 0, "editors": [who], "editorAvatarUrls": [],
-                         "reactions": [], "isReport": False},
-            })
-        if status != "open":
-            ts = ts + timedelta(hours=1)
-            events.append({
-                "id": object_id("event", repo_id, num, "s"),
-                "author": _author_obj(owner_user, is_owner=True),
-                "createdAt": iso(ts),
-                "type": "status-change",
-                "data": {"status": status},
-            })
-        thread = {
-            "repo": {"name": repo_id, "type": repo_type},
-            "num": num,
-            "title": ("Adding `safetensors` variant of this model" if opener == "SFconvertbot"
-                      else "Librarian Bot: Add base_model information to model" if opener == "librarian-bot"
-                      else f"Question {num} about {repo_id.split('/')[1]}"),
-            "status": status,
-            "author": _author_obj(opener, is_bot=opener in BOTS),
-            "createdAt": events[0]["createdAt"],
-            "isPullRequest": is_pr,
-            "events": events,
-            "pinned": False,
-            "locked": False,
-        }
-        if is_pr:
-            thread["changes"] = {"base": "refs/heads/main"}
-            if status == "merged":
-                thread["changes"]["mergeCommitId"] = fake_sha("merge", repo_id, num)
-            thread["filesWithConflicts"] = []
-        threads.append(thread)
-    return threads
+    return [_thread(rng, repo_type, repo_id, owner_user, users, created, num) for num in range(1, n + 1)]
 
 
 def listing_item_of(thread: dict) -> dict:

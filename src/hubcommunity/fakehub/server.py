@@ -101,13 +101,11 @@ class _Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         path, query = split.path, parse_qs(split.query)
         hub._record(path, split.query, self.headers.get("Authorization"))
-        rl_headers: dict[str, str] = {}
-        if hub.faults.limiter is not None:
-            allowed, rl_headers = hub.faults.limiter.admit()
-            if not allowed:
-                hub._count_status(429)
-                self._error(429, "You have exceeded our rate limit", "RateLimited", rl_headers)
-                return
+        allowed, rl_headers = hub.faults.admit(path)
+        if not allowed:
+            hub._count_status(429)
+            self._error(429, "You have exceeded our rate limit", "RateLimited", rl_headers)
+            return
         rule = hub.faults.pick(path)
         truncate = False
         if rule is not None:
@@ -117,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
                 truncate = True
             else:
                 hub._count_status(rule.status)
-                self._fault_status(rule, rl_headers)
+                self._fault_status(rule, rl_headers, hub.faults.buckets_of(path)[0])
                 return
         status, body, headers = hub._answer(path, query)
         headers.update(rl_headers)
@@ -127,11 +125,11 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(status, body, headers, truncate=truncate)
 
-    def _fault_status(self, rule: FaultRule, rl_headers: dict[str, str]) -> None:
+    def _fault_status(self, rule: FaultRule, rl_headers: dict[str, str], bucket: str) -> None:
         headers = dict(rl_headers)
         status = rule.status
         if status == 429:  # the policy header, if any, comes from the limiter
-            headers.update({"Retry-After": str(rule.retry_after), "RateLimit": f'"api";r=0;t={rule.retry_after}'})
+            headers.update({"Retry-After": str(rule.retry_after), "RateLimit": f'"{bucket}";r=0;t={rule.retry_after}'})
         messages = {401: ("Invalid credentials in Authorization header", "GatedRepo"),
                     403: ("Discussions are disabled for this repo", None),
                     404: ("Repository not found", "RepoNotFound"),
@@ -182,6 +180,7 @@ class FakeHub:
         self.log: list[tuple[float, str, str]] = []
         self.tokens_seen: set[str] = set()
         self._lock = threading.Lock()
+        self._threads_by_num: dict[tuple[str, str], tuple[int, dict[int, dict]]] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -267,11 +266,20 @@ class FakeHub:
             num = int(m.group("num"))
             if (repo_type, repo_id, num) in self.fixture.missing_threads:
                 return 404, {"error": "Revision not found"}, {"X-Error-Code": "RevisionNotFound"}
-            for t in threads:
-                if t["num"] == num:
-                    return 200, t, {}
+            thread = self._thread_by_num(key, threads, num)
+            if thread is not None:
+                return 200, thread, {}
             return 404, {"error": "Discussion not found"}, {}
         return 200, {**repo, "siblings": []}, {}
+
+    def _thread_by_num(self, key: tuple[str, str], threads: list[dict], num: int) -> dict | None:
+        """Thread ``num`` of ``threads`` (indexed by number; the index follows the list's length)."""
+        with self._lock:
+            cached = self._threads_by_num.get(key)
+            if cached is None or cached[0] != len(threads):
+                cached = (len(threads), {t["num"]: t for t in threads})
+                self._threads_by_num[key] = cached
+        return cached[1].get(num)
 
     def _whoami(self):
         return 200, {"type": "user", "id": "0" * 24, "name": "fake-user", "fullname": "Fake User",
