@@ -44,6 +44,11 @@
       delete s.hconcat;
       return [s, "panels stacked"];
     }
+    // rows of side-by-side panels (vconcat of hconcats): one panel per row
+    if (s.vconcat && s.vconcat.some(function (row) { return row.hconcat; })) {
+      s.vconcat = [].concat.apply([], s.vconcat.map(function (row) { return row.hconcat || [row]; }));
+      return [s, "panels stacked"];
+    }
     var unit = s.spec || s;
     var wideLegends = legendsIn(s).filter(function (l) { return typeof l.columns === "number" && l.columns > 1; });
     if (wideLegends.length) {
