@@ -178,6 +178,16 @@ def test_curves(listings):
     assert first["ccdf"].iloc[0] == pytest.approx(0.6)  # share with any download
 
 
+def test_download_frequencies_rebuild_each_listing(listings):
+    freq = hr.download_frequencies(listings)
+    assert list(freq.columns) == ["repo_type", "listing", "value", "count"]
+    for name in listings.names():
+        known = listings.downloads[name].dropna()
+        sub = freq[freq["listing"] == name]
+        assert sub["count"].sum() == len(known)
+        assert (sub["value"] * sub["count"]).sum() == pytest.approx(known.sum())
+
+
 # ----------------------------------------------------------------------------- figures
 
 

@@ -199,6 +199,26 @@ def test_sensitivity_table_varies_bots_and_names():
     assert got["sens_max_owner_isolate_change"] == pytest.approx(100 / 3)  # percentage points
 
 
+def test_sensitivity_table_adds_other_constructions_of_a_network():
+    """The unresolved derivation network is one more row; its records compare it with the resolved one."""
+    sets = _sets()
+    resolved = nx.DiGraph([("o1", "u1"), ("u1", "o1"), ("o2", "u1")])
+    raw = nx.DiGraph([("o1", "u1")])  # a base id without owner left out: o2 and its tie vanish
+    graphs = {"pr": resolved, "disc": resolved, "deriv": resolved}
+    merged = {k: (graphs[k], {}, pd.DataFrame(columns=["name_1", "name_2", "score"])) for k in nr.MAIN}
+    tests = nr.reciprocity_tests(graphs, nr.MAIN, sets, n_null=3)
+    table = nr.sensitivity_table(graphs, merged, sets, {"bot"}, tests, n_null=3,
+                                 variants={"deriv": [(nr.UNRESOLVED, raw)]})
+    deriv = table[table["network"] == "derivation"].set_index("names")
+    assert deriv.loc[nr.UNRESOLVED, "nodes"] == 2 and deriv.loc["as on the Hub", "nodes"] == 3
+    got = as_dict(nr.sensitivity_records(table))
+    assert got["sens_deriv_raw_nodes"] == 2 and got["sens_deriv_resolved_extra_nodes"] == 1
+    assert "sens_deriv_raw_ratio" in got
+    # without the variant, no such records
+    plain = nr.sensitivity_table(graphs, merged, sets, {"bot"}, tests, n_null=3)
+    assert "sens_deriv_raw_nodes" not in as_dict(nr.sensitivity_records(plain))
+
+
 def test_identity_merges_fold_near_identical_names_and_show_no_names():
     # ratio of the two handles: 2 * 18 / 37 = 97 >= 90; "carol" and "dave" are far apart
     G = nx.DiGraph([("stablediffusionfan", "alice"), ("stablediffusionfan1", "bob"), ("carol", "dave")])

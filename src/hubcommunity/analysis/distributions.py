@@ -35,7 +35,7 @@ log-log axes, section 2).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,8 @@ __all__ = [
     "top_count",
     "ccdf_long",
     "lorenz_long",
+    "frequency_long",
+    "frequency_of_series",
 ]
 
 #: Keys of :func:`summarize`, in the order the book's tables show them.
@@ -335,6 +337,46 @@ def lorenz_long(frame: pd.DataFrame, value_columns: Iterable[str], by: str | Seq
     """
     return _curves_long(frame, value_columns, by, lambda x: lorenz(x, max_points=max_points),
                         ("population_share", "value_share"), "gini", gini)
+
+
+def frequency_long(frame: pd.DataFrame, value_columns: Iterable[str], by: str | Sequence[str] | None = None
+                   ) -> pd.DataFrame:
+    """The exact distribution behind thinned curves: one row per group, variable and distinct value.
+
+    Columns: the ``by`` columns, ``variable``, ``value``, ``count`` (repositories,
+    accounts, ... with that value). Known values only (missing ones are left out),
+    zeros included. Lossless for everything computed from the values alone: the
+    CCDF and Lorenz curve at every point, shares, Gini, fits. Small, because
+    activity counts repeat: 760,000 downloads take about 30,000 rows.
+    """
+    by_cols, groups = _groups(frame, by)
+    parts = []
+    for key, group in groups:
+        for column in value_columns:
+            x = as_values(group[column])
+            if x.size == 0:
+                continue
+            values, counts = np.unique(x, return_counts=True)
+            part = pd.DataFrame({"value": values, "count": counts})
+            for col, val in zip(by_cols, key):
+                part[col] = val
+            part["variable"] = column
+            parts.append(part)
+    cols = [*by_cols, "variable", "value", "count"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+
+
+def frequency_of_series(series: Mapping[str, pd.Series], name: str = "series") -> pd.DataFrame:
+    """:func:`frequency_long` of several labelled Series: columns ``name``, ``value``, ``count``.
+
+    ``series`` maps a label (a curve of a figure) to its values, e.g.
+    ``{"Spaces": census["spaces"], "derivatives": census["derivatives"]}``.
+    """
+    parts = [pd.DataFrame({name: label, "x": _to_series(values).to_numpy()}) for label, values in series.items()]
+    if not parts:
+        return pd.DataFrame(columns=[name, "value", "count"])
+    freq = frequency_long(pd.concat(parts, ignore_index=True), ["x"], by=name)
+    return freq.drop(columns="variable")
 
 
 def _curves_long(frame, value_columns, by, curve_of, curve_columns, summary_name, summary_of) -> pd.DataFrame:

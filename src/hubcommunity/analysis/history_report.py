@@ -41,6 +41,7 @@ __all__ = [
     "paper_points",
     "trajectory_frame",
     "curves",
+    "download_frequencies",
     "paper_comparison",
     "paper_table",
     "paper_records",
@@ -326,6 +327,24 @@ def _top_grid(points: int) -> np.ndarray:
     linear = np.linspace(0, 1, points)
     top = 1 - np.logspace(-5, 0, points)
     return np.unique(np.clip(np.concatenate([linear, top]), 0, 1))
+
+
+def download_frequencies(listings: Listings) -> pd.DataFrame:
+    """The exact distributions behind :func:`curves`: ``repo_type, listing, value, count``.
+
+    One row per listing and distinct download count (known values, zeros
+    included) with the number of repositories holding it: every point of the
+    CCDF and Lorenz curve, and every share and Gini of the chapter, can be
+    recomputed from it.
+    """
+    from hubcommunity.analysis.distributions import frequency_of_series
+
+    parts = []
+    for r in listings.meta.itertuples():
+        freq = frequency_of_series({r.listing: listings.downloads[r.listing]}, name="listing")
+        parts.append(freq.assign(repo_type=r.repo_type))
+    cols = ["repo_type", "listing", "value", "count"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
 
 
 def curves(listings: Listings, max_points: int = 150) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -31,7 +31,7 @@ by name and everyone else under the stable pseudonyms of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -693,7 +693,8 @@ SENSITIVITY_SHOWN = ["network", "bots", "names", "isolate_share", "owner_before_
 
 def sensitivity_table(graphs: Mapping[str, nx.DiGraph], merged: Mapping[str, tuple], sets: Mapping[str, set],
                       bots: Iterable[str], tests: Mapping[str, dict], *, n_null: int = 40,
-                      swaps_per_edge: float = 2.0, seed: int = 100, keys: Iterable[str] = MAIN) -> pd.DataFrame:
+                      swaps_per_edge: float = 2.0, seed: int = 100, keys: Iterable[str] = MAIN,
+                      variants: Mapping[str, Sequence[tuple[str, nx.DiGraph]]] | None = None) -> pd.DataFrame:
     """Isolates and reciprocity of each network, bots excluded (as reported), bots included, names merged.
 
     ``merged``: :func:`merge_names` of the bots-excluded networks; ``tests``:
@@ -701,9 +702,12 @@ def sensitivity_table(graphs: Mapping[str, nx.DiGraph], merged: Mapping[str, tup
     first row). The other variants get their own reciprocity test
     (``n_null`` samples). Owners are mapped through a network's identity
     mapping when names are merged; the bots count as owners only when they
-    are included.
+    are included. ``variants`` adds, per network key, other constructions of
+    the same network (bots excluded, names as on the Hub), each as
+    ``(label, graph)`` with the label in the ``names`` column, e.g. the
+    derivation network from base ids as written instead of resolved.
     """
-    bots = set(bots)
+    bots, variants_extra = set(bots), variants
     rows = []
     for i, key in enumerate(keys):
         variants = [("excluded", "as on the Hub", graphs[key], {}, tests[key])]
@@ -717,6 +721,10 @@ def sensitivity_table(graphs: Mapping[str, nx.DiGraph], merged: Mapping[str, tup
         t = reciprocity_tests({key: G}, [key], sets, n_null=n_null, swaps_per_edge=swaps_per_edge,
                               seed=seed + 10 * i + 1, mapping={key: mapping})[key]
         variants.append(("excluded", "near-identical names merged", G, mapping, t))
+        for j, (name, H) in enumerate((variants_extra or {}).get(key, ())):
+            t = reciprocity_tests({key: H}, [key], sets, n_null=n_null, swaps_per_edge=swaps_per_edge,
+                                  seed=seed + 10 * i + 2 + j)[key]
+            variants.append(("excluded", name, H, {}, t))
         for with_bots, names, H, mp, t in variants:
             before = sets["owners_before"] if with_bots == "included" else sets["owners_before"] - bots
             owners = {mp.get(v, v) for v in before}
@@ -741,14 +749,38 @@ def sensitivity_records(table: pd.DataFrame) -> list[dict]:
         diffs["ratio"].append(r["ratio_null"])
     return [
         rec.number("sens_max_isolate_change", 100 * max(diffs["own"]), "percentage points",
-                   "Largest change of a network's own isolate share when bots are included or names merged",
+                   "Largest change of a network's own isolate share when bots are included, names merged or "
+                   "base ids left unresolved",
                    "{:.1f}"),
         rec.number("sens_max_owner_isolate_change", 100 * max(diffs["owner"]), "percentage points",
-                   "Largest change of an owner-set isolate share when bots are included or names merged", "{:.1f}"),
+                   "Largest change of an owner-set isolate share when bots are included, names merged or "
+                   "base ids left unresolved", "{:.1f}"),
         rec.number("sens_min_ratio", min(diffs["ratio"]), "ratio",
                    "Smallest observed / null reciprocity over all variants", "{:.1f}"),
         rec.number("sens_max_ratio", max(diffs["ratio"]), "ratio",
                    "Largest observed / null reciprocity over all variants", "{:.1f}"),
+    ] + _unresolved_records(table)
+
+
+#: Label of the derivation network built from base ids as written (the ``names`` column of the sensitivity table).
+UNRESOLVED = "base ids as written (not resolved)"
+
+
+def _unresolved_records(table: pd.DataFrame) -> list[dict]:
+    """The derivation network from unresolved base ids beside the resolved one (rows of :func:`sensitivity_table`)."""
+    deriv = table[table["network"] == label("deriv")].set_index("names")
+    if UNRESOLVED not in deriv.index:
+        return []
+    raw, resolved = deriv.loc[UNRESOLVED], deriv.loc["as on the Hub"]
+    name = "Derivation network from base ids as written (not resolved against the listing)"
+    return [
+        rec.count("sens_deriv_raw_nodes", raw["nodes"], "accounts", f"{name}: accounts"),
+        _share("sens_deriv_raw_owner_isolate_share", raw["owner_before_isolate_share"],
+               f"{name}: isolate share among owners before the discussions capture"),
+        rec.number("sens_deriv_raw_ratio", raw["ratio_null"], "ratio",
+                   f"{name}: observed / same-degree null reciprocity among accounts able to reciprocate", "{:.1f}"),
+        rec.count("sens_deriv_resolved_extra_nodes", resolved["nodes"] - raw["nodes"], "accounts",
+                  "Accounts the resolved derivation network has beyond the unresolved one"),
     ]
 
 
