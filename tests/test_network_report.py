@@ -204,12 +204,13 @@ def test_sensitivity_table_adds_other_constructions_of_a_network():
     sets = _sets()
     resolved = nx.DiGraph([("o1", "u1"), ("u1", "o1"), ("o2", "u1")])
     raw = nx.DiGraph([("o1", "u1")])  # a base id without owner left out: o2 and its tie vanish
-    graphs = {"pr": resolved, "disc": resolved, "deriv": resolved}
+    graphs = {"pr": resolved, "disc": resolved, "deriv": resolved,
+              "deriv (with bots)": nx.DiGraph([*resolved.edges(), ("bot", "o1")])}  # a second "as on the Hub" row
     merged = {k: (graphs[k], {}, pd.DataFrame(columns=["name_1", "name_2", "score"])) for k in nr.MAIN}
     tests = nr.reciprocity_tests(graphs, nr.MAIN, sets, n_null=3)
     table = nr.sensitivity_table(graphs, merged, sets, {"bot"}, tests, n_null=3,
                                  variants={"deriv": [(nr.UNRESOLVED, raw)]})
-    deriv = table[table["network"] == "derivation"].set_index("names")
+    deriv = table[(table["network"] == "derivation") & (table["bots"] == "excluded")].set_index("names")
     assert deriv.loc[nr.UNRESOLVED, "nodes"] == 2 and deriv.loc["as on the Hub", "nodes"] == 3
     got = as_dict(nr.sensitivity_records(table))
     assert got["sens_deriv_raw_nodes"] == 2 and got["sens_deriv_resolved_extra_nodes"] == 1

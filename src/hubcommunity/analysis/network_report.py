@@ -768,7 +768,7 @@ UNRESOLVED = "base ids as written (not resolved)"
 
 def _unresolved_records(table: pd.DataFrame) -> list[dict]:
     """The derivation network from unresolved base ids beside the resolved one (rows of :func:`sensitivity_table`)."""
-    deriv = table[table["network"] == label("deriv")].set_index("names")
+    deriv = table[(table["network"] == label("deriv")) & (table["bots"] == "excluded")].set_index("names")
     if UNRESOLVED not in deriv.index:
         return []
     raw, resolved = deriv.loc[UNRESOLVED], deriv.loc["as on the Hub"]
