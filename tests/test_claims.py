@@ -190,6 +190,12 @@ def test_rq3_verdicts_label_the_census_and_derivation_as_substitutes():
     assert most["adoption_minority_models"].startswith("Does not agree")
 
 
+def test_bot_direction_says_whether_counting_bots_reverses_the_comparison():
+    flip = verdicts.license_bot_direction(_values(threads_perm_over_restr_nobots=0.49, threads_perm_over_restr_bots=0.56))
+    keep = verdicts.license_bot_direction(_values(threads_perm_over_restr_nobots=0.52, threads_perm_over_restr_bots=0.56))
+    assert flip[0]["value"].startswith("reverses") and keep[0]["value"].startswith("keeps")
+
+
 def test_a_verdict_names_a_record_the_chapter_lacks():
     with pytest.raises(KeyError, match="'model_downloads_top1'"):
         verdicts.rq1(_values(**{k: v for k, v in RQ1.items() if k != "model_downloads_top1"}))
@@ -227,7 +233,8 @@ def test_sensitivity_records_on_known_inputs():
         "owner_before_isolate_share": [0.9, 0.8, 0.89, 0.5, 0.5, 0.45],
         "ratio_null": [5.0, 6.0, 4.0, 2.0, 3.0, 7.0]})
     got = {r["key"]: r["value"] for r in verdicts.network_sensitivity_records(table)}
-    assert got == {"sens_bots_owner_change": pytest.approx(10.0), "sens_bots_ratio_min": 3.0,
+    assert got == {"sens_reported_ratio_min": 2.0, "sens_reported_ratio_max": 5.0,
+                   "sens_bots_owner_change": pytest.approx(10.0), "sens_bots_ratio_min": 3.0,
                    "sens_bots_ratio_max": 6.0, "sens_names_owner_change": pytest.approx(5.0),
                    "sens_names_ratio_min": 4.0, "sens_names_ratio_max": 7.0}
     conc = pd.DataFrame({"measure": ["adopters_excl_mass", "adopters_excl_mass", "root_adopters"],

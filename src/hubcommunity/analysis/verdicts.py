@@ -99,6 +99,18 @@ def license_without_other_records(tests: pd.DataFrame) -> list[dict]:
                       "Model variables differing significantly across licence groups without 'other'")]
 
 
+def license_bot_direction(values: Mapping[str, dict]) -> list[dict]:
+    """Whether counting bots' threads reverses which of permissive and restrictive models tends to have
+    more threads (``threads_perm_over_restr_nobots`` and ``_bots``: probabilities of superiority), in words:
+    text ``threads_bots_direction``."""
+    without, with_bots = (_v(values, f"threads_perm_over_restr_{k}") for k in ("nobots", "bots"))
+    flips = (without - 0.5) * (with_bots - 0.5) < 0
+    words = ("reverses which of permissive and restrictive models tends to have more threads" if flips else
+             "keeps which of permissive and restrictive models tends to have more threads")
+    return [rec.text("threads_bots_direction", words,
+                     "What counting bots' threads does to the permissive-restrictive comparison of threads")]
+
+
 def rq1(values: Mapping[str, dict], claims: pd.DataFrame | None = None) -> list[dict]:
     """Verdicts of the RQ1 chapter: repositories analysed, skew, imbalance, the top-1% share,
     licences and "Pareto". Needs the records of ``activity_report`` (summary, paper, capture,
@@ -224,11 +236,15 @@ def network_sensitivity_records(table: pd.DataFrame) -> list[dict]:
     """Per alternative of the RQ2 sensitivity table (``network_report.sensitivity_table``: rows per network,
     ``bots`` excluded/included, ``names`` as on the Hub/merged): the largest change of an owner-set isolate
     share from the reported variant (``sens_<bots|names>_owner_change``, percentage points) and the range
-    of observed/expected reciprocity (``sens_<bots|names>_ratio_min|max``)."""
-    base = table[(table["bots"] == "excluded") & (table["names"] == "as on the Hub")].set_index("network")
+    of observed/expected reciprocity (``sens_<reported|bots|names>_ratio_min|max``)."""
+    reported = (table["bots"] == "excluded") & (table["names"] == "as on the Hub")
+    base = table[reported].set_index("network")
     variants = {"bots": table["bots"] == "included", "names": table["names"] != "as on the Hub"}
     words = {"bots": "with bots included", "names": "with near-identical names merged"}
-    out = []
+    out = [rec.number("sens_reported_ratio_min", table.loc[reported, "ratio_null"].min(), "ratio",
+                      "Smallest observed / same-degree reciprocity over the networks, as reported", "{:.1f}"),
+           rec.number("sens_reported_ratio_max", table.loc[reported, "ratio_null"].max(), "ratio",
+                      "Largest observed / same-degree reciprocity over the networks, as reported", "{:.1f}")]
     for tag, mask in variants.items():
         rows = table[mask]
         change = max(abs(r["owner_before_isolate_share"] - base.loc[r["network"], "owner_before_isolate_share"])
