@@ -166,9 +166,9 @@ def test_rq2_verdicts_are_substitutes_and_follow_the_numbers():
     words = _words(records)
     assert words["network_isolates_share"].startswith("Most model owners")
     assert words["network_reciprocity_high"].startswith("Low on three other ties")
-    assert "though above same-degree nulls" in words["network_reciprocity_high"]
+    assert ", above same-degree nulls" in words["network_reciprocity_high"]
     assert words["network_reciprocity_position_independent"].startswith("Depends on position in every network")
-    assert "2 of 3 networks less core" in words["network_core_periphery"]
+    assert "2 of 3 below same-degree nulls" in words["network_core_periphery"]
     flat = {**RQ2, **{f"{k}_rec_{p}": 0.3 for k in ("pr", "disc", "deriv") for p in ("core", "between", "periphery")},
             "pr_rec_able": 0.7, "rec_verdict_all": "no more common than the same degrees produce in any network",
             "any_owner_before_isolate_share": 0.2, "pr_verdict": "x", "deriv_verdict": "x"}
@@ -177,7 +177,7 @@ def test_rq2_verdicts_are_substitutes_and_follow_the_numbers():
     assert words["network_reciprocity_high"].startswith("High on three other ties")
     assert "no higher than same-degree nulls" in words["network_reciprocity_high"]
     assert words["network_isolates_share"].startswith("A minority of")
-    assert "0 of 3 networks" in words["network_core_periphery"]
+    assert "0 of 3 below" in words["network_core_periphery"]
 
 
 def test_rq3_verdicts_label_the_census_and_derivation_as_substitutes():

@@ -120,8 +120,8 @@ def rq1(values: Mapping[str, dict], claims: pd.DataFrame | None = None) -> list[
     for t in ("model", "dataset"):
         when = _v(values, f"paper_count_reached_{t}s")
         words = (f"No listing of its date; the July 2024 listing holds fewer {t}s" if when == "not reached" else
-                 f"No listing of its date; consistent with it: the July 2024 listing holds as many {t}s created "
-                 f"up to {when}")
+                 f"No listing of its date; consistent: the July 2024 listing holds as many {t}s created up to "
+                 f"{when}")
         out += verdict_records(f"{t}s_analysed", NOT_TESTABLE, words, claims)
 
     skewed, rows = _v(values, "n_right_skewed"), _v(values, "n_summary_rows")
@@ -156,14 +156,14 @@ def rq1(values: Mapping[str, dict], claims: pd.DataFrame | None = None) -> list[
 
     out += verdict_records(
         "license_collaboration_differences", SUBSTITUTE,
-        f"Collaboration (commits) untested; popularity and bot-free discussions differ in "
+        f"Collaboration untested; popularity and bot-free discussions differ in "
         f"{_f(values, 'kw_n_significant')} of {_f(values, 'kw_n_tests')} tests, slightly "
-        f"(ε² at most {_f(values, 'kw_max_eps2')})", claims)
+        f"(ε² ≤ {_f(values, 'kw_max_eps2')})", claims)
 
     fitted, heavy, rejected = (_v(values, k) for k in ("n_fitted", "n_exp_worse", "n_gof_rejected"))
     if fitted and heavy == fitted:
-        words = ("Heavy tails agree (exponential worse in every variable); pure power laws ruled out for "
-                 f"{_f(values, 'n_gof_rejected')} of {_f(values, 'n_fitted')} by the goodness-of-fit test")
+        words = (f"Heavy tails agree; pure power laws ruled out for {_f(values, 'n_gof_rejected')} of "
+                 f"{_f(values, 'n_fitted')} by the goodness-of-fit test")
         out += verdict_records("pareto_everywhere", REPRODUCED,
                                words if rejected else "Agrees: heavy tails, and power laws pass the goodness-of-fit "
                                                       "test", claims)
@@ -182,8 +182,7 @@ def history(values: Mapping[str, dict], claims: pd.DataFrame | None = None) -> l
     zero = paper.claim("models_zero_downloads_share", claims)
     measured = [_v(values, k) for k in ("models_2022_07_zero", "models_2022_10_zero", "models_latest_zero")]
     if zero > max(measured):
-        words = ("Not reproduced in July 2024, and far above the path of the listings around it; neither "
-                 "confirmed nor refuted at its date")
+        words = "Not reproduced in July 2024; far above the path of the listings around it; no listing of its date"
     else:
         words = "Within the range of the listings before and after it; no listing of its date"
     return verdict_records("models_zero_downloads_share", NOT_TESTABLE, words, claims)
@@ -206,11 +205,11 @@ def rq2(values: Mapping[str, dict], claims: pd.DataFrame | None = None) -> list[
     level = "Low on three other ties (most not returned)" if able < LOW_RECIPROCITY else \
         "High on three other ties (most returned)"
     nulls = str(_v(values, "rec_verdict_all"))
-    versus = ("though above same-degree nulls" if nulls.endswith("in every network") and nulls.startswith("more")
+    versus = ("above same-degree nulls" if nulls.endswith("in every network") and nulls.startswith("more")
               else "and no higher than same-degree nulls" if nulls.startswith("no more")
               else "above same-degree nulls in some networks only")
     out += verdict_records("network_reciprocity_high", SUBSTITUTE,
-                           f"{level}, {versus}; the paper's high value comes from its construction", claims)
+                           f"{level}, {versus}; the paper's value comes from its construction", claims)
 
     spread = []
     for k in nets:
@@ -219,16 +218,15 @@ def rq2(values: Mapping[str, dict], claims: pd.DataFrame | None = None) -> list[
     words = ("Depends on position in every network" if all(spread) else
              "Depends on position in some networks" if any(spread) else "About the same in every position")
     out += verdict_records("network_reciprocity_position_independent", SUBSTITUTE,
-                           words + " (core, core–periphery, periphery ties), on three other ties", claims)
+                           words + " (core, core–periphery, periphery), on three other ties", claims)
 
     less = sum(_v(values, f"{k}_verdict") == LESS_CP for k in nets)
-    shape = ("a shape beyond same-density graphs" if
+    shape = ("shaped beyond same-density graphs" if
              str(_v(values, "density_verdict_all")).startswith("Every network is more") else
-             "a shape beyond same-density graphs in some networks only")
+             "shaped beyond same-density graphs in some networks only")
     out += verdict_records("network_core_periphery", SUBSTITUTE,
-                           f"On three other ties: {shape}, but loose cores (ρ² ≤ {_f(values, 'max_rho_sq')}); "
-                           f"{less} of {len(nets)} networks less core–periphery-like than same-degree nulls",
-                           claims)
+                           f"On three other ties: {shape}, but loose (ρ² ≤ {_f(values, 'max_rho_sq')}); "
+                           f"{less} of {len(nets)} below same-degree nulls", claims)
     return out
 
 
@@ -239,7 +237,7 @@ def network_sensitivity_records(table: pd.DataFrame) -> list[dict]:
     of observed/expected reciprocity (``sens_<reported|bots|names>_ratio_min|max``)."""
     reported = (table["bots"] == "excluded") & (table["names"] == "as on the Hub")
     base = table[reported].set_index("network")
-    variants = {"bots": table["bots"] == "included", "names": table["names"] != "as on the Hub"}
+    variants = {"bots": table["bots"] == "included", "names": table["names"] == "near-identical names merged"}
     words = {"bots": "with bots included", "names": "with near-identical names merged"}
     out = [rec.number("sens_reported_ratio_min", table.loc[reported, "ratio_null"].min(), "ratio",
                       "Smallest observed / same-degree reciprocity over the networks, as reported", "{:.1f}"),
@@ -266,8 +264,8 @@ def rq3(values: Mapping[str, dict], claims: pd.DataFrame | None = None) -> list[
     claims = paper.load_paper_claims() if claims is None else claims
     used, top1 = _v(values, "space_used_share"), _v(values, "space_top1_share")
     if used < 0.5 and top1 >= EXTREME_TOP1:
-        words = ("Agrees on a name-defined part of the Hub (ids beginning with a digit or q): few models used by "
-                 "any Space, a few of them take most uses")
+        words = ("Agrees on a name-defined part of the Hub (ids beginning with a digit or q): few models used, "
+                 "a few take most uses")
     else:
         words = "Does not agree on a name-defined part of the Hub (ids beginning with a digit or q)"
     out = verdict_records("adoption_minority_models", SUBSTITUTE, words, claims)
