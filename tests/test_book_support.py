@@ -1,4 +1,4 @@
-"""The book-level helpers: the paper's claims, the build environment, and the two Sphinx
+"""The book-level helpers: the build environment, and the two Sphinx
 extensions ("cite this" blocks; rebuilding pages that paste glue from other pages),
 the extensions checked in real Sphinx builds of tiny books."""
 
@@ -15,35 +15,10 @@ import pandas as pd
 import pytest
 
 import hubcommunity
-from hubcommunity import environment, paper
+from hubcommunity import citation, environment
 from hubcommunity.sphinx_crossglue import cross_glue_sources
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-# -- the paper's claims ------------------------------------------------------------------
-def test_paper_claims_file_holds_the_abstract_numbers():
-    claims = paper.load_paper_claims()
-    assert paper.claim("models_analysed", claims) == 348181
-    assert paper.claim("models_top1_downloads_share", claims) == pytest.approx(0.99)
-    assert claims.loc[claims.key == "models_zero_downloads_share", "comparison"].item() == "more than"
-    with pytest.raises(KeyError, match="no paper claim 'nope'"):
-        paper.claim("nope", claims)
-
-
-@pytest.mark.parametrize(
-    "row, message",
-    [
-        ("a,A,abc,u,exact,s", r"claims.csv:3: value 'abc' is not a number"),
-        ("a,A,1,u,about,s", r"claims.csv:3: comparison 'about' is not one of"),
-        ("x,X,2,u,exact,s", r"duplicate key\(s\) \['x'\]"),
-    ],
-)
-def test_bad_claims_are_named_by_file_and_line(tmp_path, row, message):
-    path = tmp_path / "claims.csv"
-    path.write_text(",".join(paper.COLUMNS) + "\nx,X,1,u,exact,s\n" + row + "\n")
-    with pytest.raises(ValueError, match=message):
-        paper.load_paper_claims(path)
 
 
 # -- environment -----------------------------------------------------------------------
@@ -146,8 +121,9 @@ def test_cite_blocks_under_labelled_figures_and_tables(tmp_path):
     assert len(blocks) == 2, "one block per labelled item, none for the unlabelled figure"
     version = hubcommunity.__version__
     assert "Cite this figure" in blocks[0]
-    assert (f"Figure 1 (fig-demo-dot): A dot &amp; a caption. In: The AI community on the Hugging Face Hub: "
-            f"a reproduction, version {version}. https://example.org/book/index.html#fig-demo-dot") in blocks[0]
+    title = citation.load_book_citation().title
+    assert (f"Figure 1 (fig-demo-dot): A dot &amp; a caption. In: {title}, version {version}. "
+            "https://example.org/book/index.html#fig-demo-dot") in blocks[0]
     key = "hubcommunity" + version.replace(".", "-")
     assert f"@misc{{{key}:fig-demo-dot," in blocks[0]
     assert "Download" not in blocks[0], "download links are not part of the cited caption"

@@ -111,3 +111,19 @@ def test_record_all_sends_numbers_and_texts_to_the_results_api(tmp_path):
     assert res.texts["models_captured"]["value"] == "2024-07-11"
     assert res.numbers["n_skipped"] == {"key": "n_skipped", "value": 4000, "formatted": "4,000", "unit": "records",
                                         "description": "Raw records skipped or flagged while building tables"}
+
+
+def test_details_records_count_answers_days_links_and_the_cap():
+    details = pd.DataFrame({"repo_id": ["0/a", "0/b", "q/c", "q/d"],
+                            "captured_at": [_ts("2024-07-09"), _ts("2024-07-09"), _ts("2024-07-11"), _ts("2024-07-09")],
+                            "n_spaces": pd.array([3, 0, 100, None], dtype="Int64")})
+    links = pd.DataFrame({"space_id": ["s/1", "s/2", "s/1", "s/9"], "model_id": ["0/a", "0/a", "q/c", "x/y"],
+                          "source": ["model.spaces", "model.spaces", "model.spaces", "space.models"]})
+    got = as_dict(cap.details_records(details, links, cap=100))
+    assert got == {"n_details": 4, "details_days": "2024-07-09 (3) and 2024-07-11 (1)", "n_details_links": 3,
+                   "n_details_spaces": 2, "n_details_used": 2, "n_details_capped": 1}
+
+
+def test_listing_records_count_each_earlier_listing():
+    repos = pd.DataFrame({"snapshot": ["history-models-2022-07"] * 2 + ["history-datasets-2023-03"]})
+    assert as_dict(cap.listing_records(repos)) == {"n_history_datasets_2023_03": 1, "n_history_models_2022_07": 2}

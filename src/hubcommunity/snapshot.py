@@ -3,7 +3,9 @@
 A *snapshot* is a directory (``CONTRIBUTING.md``, "Snapshots")::
 
     <name>/manifest.json   what was asked, when, by which client; streams with files, counts, sha256
-    <name>/raw/            raw API responses exactly as sent (a symlink for the reference captures)
+    <name>/raw/            raw files: API responses as the collector received them, or a reference
+                           capture as its source published it (a symlink; see its README for what
+                           ``prepare.py`` converted)
     <name>/tables/         parquet cache built from raw/ by :mod:`hubcommunity.tables` (deletable)
 
 Raw is sacred: nothing here writes into ``raw/`` or into the directory it links
@@ -525,8 +527,8 @@ REFERENCE_CAPTURES: dict[str, dict[str, Any]] = {
     "hub-lists-2024-07": {
         "description": (
             "Model and dataset listings of the Hugging Face Hub, one GET /api/models or "
-            "GET /api/datasets page body (1,000 repositories) per file, as the Hub returned them; "
-            "only gzip compression was applied. No spaces, commits or discussions."
+            "GET /api/datasets page body (1,000 repositories) per file, as the source stored them; "
+            "prepare.py only gzip-compressed them. No spaces, commits or discussions."
         ),
         "source": {
             "citation": (
@@ -556,8 +558,12 @@ REFERENCE_CAPTURES: dict[str, dict[str, Any]] = {
     "model-discussions-2024-01": {
         "description": (
             "Every discussion and pull request on every Hugging Face model repository with its full "
-            "event history, one GET /api/models/{repo}/discussions/{num} response per line (rendered "
-            "HTML, diffs and avatar URLs dropped), plus the calls that failed."
+            "event history, rebuilt by prepare.py from the source's Python-object YAML dumps of "
+            "huggingface_hub DiscussionWithDetails into the shape of GET /api/models/{repo}/discussions/"
+            "{num}, one thread per line: rendered HTML, diffs and avatar URLs dropped; a thread's "
+            "createdAt replaced by its first event's time (the dumped time had gone through a local-time "
+            "conversion); one pull-request file of 4 MiB or more missing. Plus the calls that failed, "
+            "converted from the dumped error messages."
         ),
         "source": {
             "citation": (
@@ -566,7 +572,8 @@ REFERENCE_CAPTURES: dict[str, dict[str, Any]] = {
             ),
             "url": "https://github.com/asgaardlab/hf-question-answer",
             "commit": "9e22cfaca5dc522d356eeb5acdc79199bd9a7bed",
-            "files": ["data/discussions/**.yaml (converted back to the API's JSON shape)"],
+            "files": ["data/discussions/**.yaml (Python-object YAML dumps, converted to the API's JSON shape "
+                      "by prepare.py)"],
         },
         "license": "none stated by the source repository",
         "captured_at": {"discussions": "2024-01-25", "fetch_errors": "2024-01-25"},

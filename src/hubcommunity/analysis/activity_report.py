@@ -87,11 +87,13 @@ def label(variable: str) -> str:
 
 def inventory_records(activity: pd.DataFrame, dates: Mapping[str, pd.Timestamp]) -> list[dict]:
     """Capture dates (texts ``<stream>_captured``, ``YYYY-MM-DD``) and repositories per type (``n_<type>s``)."""
-    out = [rec.text(f"{s}_captured", dates[s].strftime("%Y-%m-%d"), f"Capture date of the {s} stream")
+    # Descriptions as the data chapter records the same quantities (one quantity, one description).
+    names = {"models": "model listing", "datasets": "dataset listing", "discussions": "model discussions"}
+    where = {"model": "Models in the listings", "dataset": "Datasets in the listings", "space": "Spaces in the snapshots"}
+    out = [rec.text(f"{s}_captured", dates[s].strftime("%Y-%m-%d"), f"Capture date of the {names[s]}")
            for s in ("models", "datasets", "discussions") if s in dates]
     counts = activity["repo_type"].value_counts()
-    out += [rec.number(f"n_{t}s", int(counts.get(t, 0)), "repositories", f"Repositories of type {t} in the snapshots")
-            for t in REPO_TYPES]
+    out += [rec.number(f"n_{t}s", int(counts.get(t, 0)), "repositories", where[t]) for t in REPO_TYPES]
     return out
 
 
@@ -171,7 +173,7 @@ def paper_records(claims: pd.DataFrame | None = None) -> list[dict]:
         rec.text("paper_captured", PAPER_CAPTURED, "Paper: when its data were listed"),
     ]
     out += [rec.number(f"paper_n_{t}s", int(claim(f"{t}s_analysed", claims)), "repositories",
-                       f"Paper: {t}s analysed") for t in REPO_TYPES]
+                       f"The paper: {t}s analysed") for t in REPO_TYPES]
     return out
 
 
@@ -394,11 +396,13 @@ def discussion_records(per_model: pd.DataFrame, bots: Iterable[str], bots_source
     total = int(per_model["threads"].sum())
     by_bots = total - int(per_model["threads_nobots"].sum())
     return [
-        rec.number("n_bots", len(frozenset(bots)), "accounts", "Bot accounts excluded"),
+        rec.number("n_bots", len(frozenset(bots)), "accounts", "Accounts in the bot list"),
         rec.text("bots_source", bots_source, "Where the bot list came from"),
         rec.number("n_threads_joined", total, "threads",
                    "Threads on listed models created before the discussions capture"),
-        rec.number("bot_thread_share", by_bots / total, "share of threads", "Threads opened by bots", _SHARE),
+        rec.number("bot_thread_share", by_bots / total, "share of threads",
+                   "Share of the threads on listed models created before the discussions capture that bots opened",
+                   _SHARE),
         rec.number("pr_share", per_model["pull_requests"].sum() / total, "share of threads",
                    "Threads that are pull requests", _SHARE),
         rec.number("models_any_thread", (per_model["threads"] > 0).mean(), "share of models",

@@ -308,7 +308,7 @@ def derivation_data_records(edges: pd.DataFrame, deriv: pd.DataFrame, summary: M
     to_listed = int(deriv.loc[deriv["listed"], "derivatives"].sum())
     kept = edges[~edges["self_reference"].astype(bool)]
     out = [
-        rec.count("n_models", n_listed, "models", "Models in the listing"),
+        rec.count("n_models", n_listed, "models", "Models in the listings"),
         rec.count("n_pairs", rs["pairs"], "pairs", "Distinct (model, base model) pairs after resolution"),
         rec.count("n_derived", rs["derived_models"], "models", "Listed models that declare at least one base model"),
         rec.share("derived_share", rs["derived_models"] / n_listed, "Share of listed models that declare a base model"),

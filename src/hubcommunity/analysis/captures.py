@@ -34,6 +34,8 @@ __all__ = [
     "license_group_table",
     "capture_gap_records",
     "models_per_month",
+    "details_records",
+    "listing_records",
 ]
 
 #: Columns of ``repos`` whose presence per repository type the chapter tabulates.
@@ -192,3 +194,35 @@ def models_per_month(repos: pd.DataFrame) -> pd.DataFrame:
     listed = repos.loc[repos["repo_type"] == "model", ["created_at"]]
     month = listed["created_at"].dt.tz_localize(None).dt.to_period("M").dt.to_timestamp()
     return listed.assign(month=month).groupby("month").size().rename("models").reset_index()
+
+
+def details_records(model_details: pd.DataFrame, space_models: pd.DataFrame, cap: int) -> list[dict]:
+    """What the per-model details capture holds (``model_details``: one row per answered model with
+    ``captured_at``, the fetch day, and ``n_spaces``; ``space_models``: links with ``source``).
+
+    Counts of answers (``n_details``), the fetch days with their counts as text
+    (``details_days``), links read from the models' ``spaces`` field (``n_details_links``), distinct
+    Spaces (``n_details_spaces``), models listing any (``n_details_used``) and models listing
+    ``cap`` or more (``n_details_capped``: the field stops at ``cap``).
+    """
+    days = model_details["captured_at"].dt.strftime("%Y-%m-%d").value_counts().sort_index()
+    links = space_models[space_models["source"] == "model.spaces"]
+    spaces = pd.to_numeric(model_details["n_spaces"], errors="coerce").fillna(0)
+    return [
+        rec.count("n_details", len(model_details), "models", "Models answered in the per-model details capture"),
+        rec.text("details_days", " and ".join(f"{d} ({n:,})" for d, n in days.items()),
+                 "Fetch days of the per-model details capture, with the models fetched on each"),
+        rec.count("n_details_links", len(links), "links", "(Space, model) links read from the models' spaces field"),
+        rec.count("n_details_spaces", links["space_id"].nunique(), "Spaces", "Distinct Spaces in those links"),
+        rec.count("n_details_used", (spaces > 0).sum(), "models", "Models of the details capture listing any Space"),
+        rec.count("n_details_capped", (spaces >= cap).sum(), "models",
+                  "Models of the details capture listing as many Spaces as the field's cap"),
+    ]
+
+
+def listing_records(repos: pd.DataFrame) -> list[dict]:
+    """Repositories per earlier whole-Hub listing (``repos`` of ``load_tables(role="history")``):
+    ``n_<snapshot>`` with hyphens as underscores, e.g. ``n_history_models_2022_07``."""
+    sizes = repos.groupby("snapshot").size()
+    return [rec.count("n_" + name.replace("-", "_"), n, "repositories", f"Repositories in the listing {name}")
+            for name, n in sizes.items()]

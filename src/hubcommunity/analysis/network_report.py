@@ -176,7 +176,7 @@ def bot_records(activity: pd.DataFrame, discussions: pd.DataFrame, n_bots: int) 
     return [
         rec.count("n_bots", n_bots, "accounts", "Accounts in the bot list"),
         _share("bot_threads_share", activity["threads_opened"].sum() / discussions["opener"].notna().sum(),
-               "Share of threads (with a known opener) opened by listed bots"),
+               "Share of all threads in the discussions capture (those with a known opener) opened by listed bots"),
         _share("top2_bot_threads_share", activity["share_of_threads"].head(2).sum(),
                "Share of threads opened by the two most active bots"),
     ]
