@@ -124,14 +124,9 @@ def validate_owner_kinds(table: pd.DataFrame, where: str = "owner_kinds.csv") ->
     return out.reset_index(drop=True)
 
 
-def load_owner_kinds(path: Path | str | None = None) -> pd.DataFrame:
-    """Read and validate ``data/owner_kinds.csv`` (or ``path``).
-
-    Returns a DataFrame ``owner, kind, source`` (``kind`` ``<NA>`` where the
-    file leaves it empty). Raises ``ValueError`` naming the file and line of
-    the first bad row (see :func:`validate_owner_kinds`).
-    """
-    path = Path(path) if path is not None else data_dir() / "owner_kinds.csv"
+def _read_strict_csv(path: Path) -> pd.DataFrame:
+    """Every field of the CSV file ``path`` as a string; raises ``ValueError`` naming the file (and the
+    line) when it is empty or a row has another number of fields than the header."""
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     if not rows:
@@ -140,8 +135,18 @@ def load_owner_kinds(path: Path | str | None = None) -> pd.DataFrame:
     for i, row in enumerate(body, start=2):
         if len(row) != len(header):
             raise ValueError(f"{path}, line {i}: {len(row)} fields, expected {len(header)}")
-    table = pd.DataFrame(body, columns=header, dtype=str)
-    return validate_owner_kinds(table, where=str(path))
+    return pd.DataFrame(body, columns=header, dtype=str)
+
+
+def load_owner_kinds(path: Path | str | None = None) -> pd.DataFrame:
+    """Read and validate ``data/owner_kinds.csv`` (or ``path``).
+
+    Returns a DataFrame ``owner, kind, source`` (``kind`` ``<NA>`` where the
+    file leaves it empty). Raises ``ValueError`` naming the file and line of
+    the first bad row (see :func:`validate_owner_kinds`).
+    """
+    path = Path(path) if path is not None else data_dir() / "owner_kinds.csv"
+    return validate_owner_kinds(_read_strict_csv(path), where=str(path))
 
 
 def validate_mass_producers(table: pd.DataFrame, where: str = "mass_producers.csv") -> pd.DataFrame:
@@ -177,15 +182,7 @@ def load_mass_producers(path: Path | str | None = None) -> pd.DataFrame:
     (see :func:`validate_mass_producers`).
     """
     path = Path(path) if path is not None else data_dir() / "mass_producers.csv"
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
-    if not rows:
-        raise ValueError(f"{path}: empty file")
-    header, body = rows[0], rows[1:]
-    for i, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise ValueError(f"{path}, line {i}: {len(row)} fields, expected {len(header)}")
-    return validate_mass_producers(pd.DataFrame(body, columns=header, dtype=str), where=str(path))
+    return validate_mass_producers(_read_strict_csv(path), where=str(path))
 
 
 def kind_of(owners: pd.Series, kinds: pd.DataFrame) -> pd.Series:
