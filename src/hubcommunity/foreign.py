@@ -43,10 +43,8 @@ row and counts the rest, as it does for API listings
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -56,7 +54,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hubcommunity.snapshot import RawInputError
+from hubcommunity.snapshot import RawInputError, read_bytes
 
 __all__ = [
     "ForeignInputError",
@@ -109,17 +107,12 @@ def _rebuild_foreign_error(reason, path, row, record) -> ForeignInputError:
 
 
 def _file_bytes(path: Path, label: str) -> bytes:
-    """Bytes of ``path`` (gunzipped for ``.gz``); missing or corrupt files raise."""
+    """Bytes of ``path`` (gunzipped for ``.gz``, :func:`hubcommunity.snapshot.read_bytes`); a missing or
+    corrupt file raises :class:`ForeignInputError` with the snapshot reader's reason."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ForeignInputError("file not found", path=label) from exc
-    if path.name.endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise ForeignInputError(f"corrupt or truncated gzip ({exc})", path=label) from exc
-    return data
+        return read_bytes(path, label)
+    except RawInputError as exc:
+        raise ForeignInputError(exc.reason, path=label) from exc
 
 
 def _check_columns(have, need: tuple[str, ...], label: str) -> None:
