@@ -453,6 +453,21 @@ def reciprocity_table(tests: Mapping[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _swap_records(prefix: str, rows: list[Mapping], chain: str) -> list[dict]:
+    """How far the swap chains of several networks ran: ``<prefix>_swaps_min``/``_max`` (attempted swaps
+    per edge, after doubling) and ``<prefix>_min_accepted_per_edge`` (mean over chains); ``rows`` are the
+    networks' null results, ``chain`` names their chain in the descriptions."""
+    attempted = [r["swaps_attempted_per_edge"] for r in rows]
+    return [
+        rec.number(f"{prefix}_swaps_min", min(attempted), "swaps per edge",
+                   f"Fewest attempted swaps per edge of a {chain} (after doubling)", "{:.0f}"),
+        rec.number(f"{prefix}_swaps_max", max(attempted), "swaps per edge",
+                   f"Most attempted swaps per edge of a {chain} (after doubling)", "{:.0f}"),
+        rec.number(f"{prefix}_min_accepted_per_edge", min(r["swaps_accepted_per_edge"] for r in rows),
+                   "swaps per edge", f"Fewest accepted swaps per edge of a {chain} (mean over chains)", "{:.1f}"),
+    ]
+
+
 def reciprocity_records(tests: Mapping[str, dict]) -> list[dict]:
     """Per network: ties among the accounts able to reciprocate, reciprocity among them, density, the
     null's mean, observed / null, z and p; over all: the null's settings and mixing."""
@@ -478,12 +493,7 @@ def reciprocity_records(tests: Mapping[str, dict]) -> list[dict]:
     out += [
         rec.count("rec_n_null", min(t["n_null"] for t in vals), "samples",
                   "Samples (independent chains) of the reciprocity null per network"),
-        rec.number("rec_swaps_min", min(t["swaps_attempted_per_edge"] for t in vals), "swaps per edge",
-                   "Fewest attempted swaps per edge of a reciprocity-null chain (after doubling)", "{:.0f}"),
-        rec.number("rec_swaps_max", max(t["swaps_attempted_per_edge"] for t in vals), "swaps per edge",
-                   "Most attempted swaps per edge of a reciprocity-null chain (after doubling)", "{:.0f}"),
-        rec.number("rec_min_accepted_per_edge", min(t["swaps_accepted_per_edge"] for t in vals), "swaps per edge",
-                   "Fewest accepted swaps per edge of a reciprocity-null chain (mean over chains)", "{:.1f}"),
+        *_swap_records("rec", vals, "reciprocity-null chain"),
         rec.number("rec_max_drift", max(t["drift_sd"] for t in vals), "null s.d.",
                    "Largest drift of the reciprocity null over the second half of the chains, in null s.d.", "{:.2f}"),
         rec.number("rec_max_gap", max(t["start_gap_sd"] for t in vals), "null s.d.",
@@ -607,12 +617,7 @@ def core_records(described: Mapping[str, dict], n_null: int, n_density_null: int
                 for pos in ("core", "between", "periphery")]
     rows = [described[k]["row"] for k in keys]
     out += [
-        rec.number("cp_swaps_min", min(r["swaps_attempted_per_edge"] for r in rows), "swaps per edge",
-                   "Fewest attempted swaps per edge of a degree-preserving chain (after doubling)", "{:.0f}"),
-        rec.number("cp_swaps_max", max(r["swaps_attempted_per_edge"] for r in rows), "swaps per edge",
-                   "Most attempted swaps per edge of a degree-preserving chain (after doubling)", "{:.0f}"),
-        rec.number("cp_min_accepted_per_edge", min(r["swaps_accepted_per_edge"] for r in rows), "swaps per edge",
-                   "Fewest accepted swaps per edge of a degree-preserving chain (mean over chains)", "{:.1f}"),
+        *_swap_records("cp", rows, "degree-preserving chain"),
         _share("cp_min_acceptance", min(r["swap_acceptance"] for r in rows),
                "Lowest swap acceptance rate of the degree-preserving nulls", "{:.0%}"),
         rec.number("cp_max_drift", max(r["drift_sd"] for r in rows), "null s.d.",
